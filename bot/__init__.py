@@ -1,0 +1,3 @@
+"""Orientation bot of the youth-aid administration of the Fédération Wallonie-Bruxelles."""
+
+__version__ = "0.1.0"

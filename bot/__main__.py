@@ -1,0 +1,102 @@
+"""``python -m bot``: run | chat | lint | i18n | graph | stats."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .config import ConfigError, Settings
+
+
+def _engine(settings: Settings, lang: str | None = None):  # type: ignore[no-untyped-def]
+    from .engine.i18n import Translator
+    from .engine.loader import load_or_raise
+    from .engine.runtime import Engine
+
+    translator = Translator.load(settings.locales_dir)
+    return Engine.build(load_or_raise(settings.flows_dir), translator)
+
+
+def cmd_lint(args: argparse.Namespace, settings: Settings) -> int:
+    from .lint import run_lint
+
+    return run_lint(args, settings)
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from .actions_runner import RasaActionRunner
+    from .console import chat
+    from .dialog import Dialog
+    from .engine.i18n import normalize_lang
+    from .engine.problems import ContentError
+
+    lang = normalize_lang(args.lang)
+    if lang is None:
+        print(f"unknown language {args.lang!r}", file=sys.stderr)
+        return 2
+    try:
+        engine = _engine(settings)
+    except ContentError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if lang not in engine.languages():
+        print(f"no compiled catalog for {lang!r}: run 'python -m bot i18n compile'",
+              file=sys.stderr)
+        return 2
+    record = open(args.record, "w", encoding="utf-8") if args.record else None  # noqa: SIM115
+    try:
+        return chat(Dialog(engine, RasaActionRunner()), sys.stdin, sys.stdout, lang=lang,
+                    jsonl=args.jsonl, record=record)
+    finally:
+        if record is not None:
+            record.close()
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from .telegram.app import run_bot
+
+    return run_bot(settings)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run the Telegram bot (polling, or webhook if WEBHOOK_URL)")
+    run.set_defaults(func=cmd_run)
+    chat = sub.add_parser("chat", help="talk to the bot in the terminal (console simulator)")
+    chat.add_argument("--lang", default="fr", help="language code (fr nl de en ar ...)")
+    chat.add_argument("--jsonl", action="store_true", help="one JSON object per bot message")
+    chat.add_argument("--record", metavar="FILE", help="write a transcript the tests replay")
+    chat.set_defaults(func=cmd_chat)
+    lint = sub.add_parser("lint", help="check the flows, contacts and translations")
+    lint.add_argument("paths", nargs="*", type=Path, help="content folder or files")
+    lint.add_argument("--format", choices=("text", "github"), default="text")
+    lint.add_argument("--report", choices=("contacts", "crisis", "readability"),
+                      help="print a report instead of only the problems")
+    lint.add_argument("--lang", action="append", help="only these languages (repeatable)")
+    lint.set_defaults(func=cmd_lint)
+    from .i18n_cli import add_parser as add_i18n
+
+    add_i18n(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.load()
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    result: int = args.func(args, settings)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

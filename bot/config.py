@@ -1,0 +1,112 @@
+"""Settings from the environment (or a ``.env`` file), validated, each documented.
+
+``.env.example`` lists every setting with its default; this module is the single place that
+reads them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class ConfigError(ValueError):
+    """A setting has a value the bot cannot use; the message says which and why."""
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """Parse ``KEY=value`` lines (``#`` comments, optional quotes); missing file -> {}."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip().removeprefix("export ").strip()] = value
+    return values
+
+
+def _int(env: Mapping[str, str], key: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(key, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{key}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise ConfigError(f"{key}={value} must be at least {minimum}")
+    return value
+
+
+def _bool(env: Mapping[str, str], key: str, default: bool) -> bool:
+    raw = env.get(key, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{key}={raw!r} must be true or false")
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str | None
+    bot_api_base: str | None
+    redis_url: str | None
+    state_ttl: int
+    flows_dir: Path
+    locales_dir: Path
+    log_level: str
+    webhook_url: str | None
+    webhook_host: str
+    webhook_port: int
+    webhook_path: str
+    webhook_secret: str | None
+    stats: bool
+    throttle_messages: int
+    throttle_seconds: int
+
+    @classmethod
+    def load(cls, env: Mapping[str, str] | None = None, env_file: Path | None = None
+             ) -> Settings:
+        """Settings from ``env`` (default: the process environment over ``.env``)."""
+        if env is None:
+            merged = read_env_file(env_file or ROOT / ".env")
+            merged.update(os.environ)
+            env = merged
+        token = env.get("BOT_TOKEN", "").strip() or None
+        if token and ":" not in token:
+            raise ConfigError("BOT_TOKEN does not look like a token from @BotFather "
+                              "(it has the form 123456:ABC...)")
+        level = env.get("LOG_LEVEL", "INFO").upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ConfigError(f"LOG_LEVEL={level!r} must be DEBUG, INFO, WARNING or ERROR")
+        path = env.get("WEBHOOK_PATH", "/telegram") or "/telegram"
+        return cls(
+            bot_token=token,
+            bot_api_base=env.get("BOT_API_BASE", "").strip() or None,
+            redis_url=env.get("REDIS_URL", "").strip() or None,
+            state_ttl=_int(env, "STATE_TTL", 86400, minimum=60),
+            flows_dir=Path(env.get("FLOWS_DIR") or ROOT / "flows"),
+            locales_dir=Path(env.get("LOCALES_DIR") or ROOT / "locales"),
+            log_level=level,
+            webhook_url=env.get("WEBHOOK_URL", "").strip() or None,
+            webhook_host=env.get("WEBHOOK_HOST", "0.0.0.0").strip() or "0.0.0.0",  # noqa: S104
+            webhook_port=_int(env, "WEBHOOK_PORT", 8080, minimum=1),
+            webhook_path=path if path.startswith("/") else "/" + path,
+            webhook_secret=env.get("WEBHOOK_SECRET", "").strip() or None,
+            stats=_bool(env, "STATS", True),
+            throttle_messages=_int(env, "THROTTLE_MESSAGES", 8, minimum=1),
+            throttle_seconds=_int(env, "THROTTLE_SECONDS", 10, minimum=1),
+        )

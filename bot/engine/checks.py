@@ -1,0 +1,208 @@
+"""Cross-file checks of a loaded bundle: targets, reachability, actions, contacts, limits.
+
+Each rule has an id (in brackets in the report) and a sentence on how to fix it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable
+from typing import Protocol
+
+from .model import Bundle, Node
+from .problems import Pos, Report
+
+KNOWN_ACTIONS = ("find_saj", "helpline_status")
+MAX_TEXT = 4096  # Telegram's limit for one message, after rendering
+MAX_CALLBACK = 64  # Telegram's limit for callback data, in bytes
+MAX_BUTTONS = 8
+MAX_LABEL = 40  # characters a phone shows on a full-width button
+REQUIRED_FLOWS = ("start", "menu", "emergency", "helplines", "system")
+ENGINE_PARAMS = ("commune", "saj", "language")
+# phone-like digit runs: 3-4 digit short numbers starting with 1 (but not years), or 6+ digits
+_DIGITS = re.compile(r"(?<![\w{.])\+?\d[\d .\-/]*\d(?![\w}])|(?<![\w{])\d{3}(?!\w)")
+
+
+class TextSource(Protocol):
+    def lookup(self, lang: str, msgid: str) -> str | None: ...
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
+    return f"Did you mean '{close[0]}'?" if close else "Check the spelling of the name."
+
+
+def phone_like(text: str) -> list[str]:
+    """Digit runs in ``text`` that look like a phone number (placeholders excluded)."""
+    found = []
+    for m in _DIGITS.finditer(re.sub(r"\{[^}]*\}", "", text)):
+        digits = re.sub(r"\D", "", m.group(0))
+        if len(digits) >= 6 or (
+            3 <= len(digits) <= 4 and digits[0] == "1" and not digits.startswith("19")
+        ):
+            found.append(m.group(0).strip())
+    return found
+
+
+def _targets(bundle: Bundle, node: Node, report: Report) -> list[str]:
+    out = []
+    for button in node.buttons:
+        if button.goto is None:
+            if button.contact is not None:
+                contact = bundle.directory.contacts.get(button.contact)
+                if contact is None:
+                    report.add(button.pos, "unknown-contact",
+                               f"the contact '{button.contact}' is not in the directory",
+                               suggest(button.contact, bundle.directory.contacts))
+                elif not (contact.web or contact.chat):
+                    report.add(button.pos, "contact-without-link",
+                               f"the contact '{button.contact}' has no web or chat address",
+                               "Link to another page with 'url:' or add 'web:' to the contact.")
+            continue
+        if bundle.node(button.goto) is None:
+            flow_id, _, node_id = button.goto.partition(":")
+            flow = bundle.flows.get(flow_id)
+            if flow is None:
+                hint = suggest(flow_id, bundle.flows)
+                what = f"the flow '{flow_id}' does not exist"
+            else:
+                hint = suggest(node_id, flow.nodes)
+                what = f"the node '{node_id}' does not exist in the flow '{flow_id}'"
+            report.add(button.pos, "unknown-target", f"'goto: {button.goto}' leads nowhere: "
+                       + what, hint)
+        else:
+            out.append(button.goto)
+    return out
+
+
+def _placeholders(bundle: Bundle, node: Node, text: str, report: Report) -> None:
+    from .render import CONTACT_FIELDS, PLACEHOLDER
+
+    for m in PLACEHOLDER.finditer(text):
+        cid, field = m.group(1), m.group(2)
+        if field is None:
+            if cid not in ENGINE_PARAMS:
+                report.add(node.pos, "unknown-placeholder", f"'{{{cid}}}' is not a placeholder",
+                           "Write {contact.field}, e.g. {child_focus.phone}.")
+            continue
+        if cid not in bundle.directory.contacts:
+            report.add(node.pos, "unknown-contact", f"'{{{cid}.{field}}}': the contact '{cid}' "
+                       "is not in the directory", suggest(cid, bundle.directory.contacts))
+        elif field not in CONTACT_FIELDS:
+            report.add(node.pos, "unknown-field", f"'{{{cid}.{field}}}': '{field}' is not a "
+                       "contact field", suggest(field, CONTACT_FIELDS))
+
+
+def _reachability(bundle: Bundle, edges: dict[str, list[str]], report: Report) -> None:
+    roots = {f"{f.id}:{f.start}" for f in bundle.flows.values()}
+    roots |= {k for k in bundle.node_keys if k.startswith(("system:", "emergency:"))}
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        key = todo.pop()
+        if key in seen:
+            continue
+        seen.add(key)
+        todo.extend(edges.get(key, []))
+    for flow in bundle.flows.values():
+        for node in flow.nodes.values():
+            if node.key not in seen:
+                report.add(node.pos, "unreachable-node",
+                           f"no button leads to the node '{node.id}'",
+                           f"Add a button with 'goto: {node.id}' or remove the node.")
+
+
+def check_bundle(bundle: Bundle, report: Report, *, langs: tuple[str, ...] = ("fr",),
+                 translator: TextSource | None = None) -> None:
+    """Run every cross-file check, adding problems to ``report``."""
+    from .runtime import SYSTEM_NODES, UI_KEYS
+
+    edges: dict[str, list[str]] = {}
+    for flow in bundle.flows.values():
+        for node in flow.nodes.values():
+            edges[node.key] = _targets(bundle, node, report)
+            _placeholders(bundle, node, node.say, report)
+            for number in phone_like(node.say) + [n for b in node.buttons
+                                                  for n in phone_like(b.text)]:
+                report.add(node.pos, "hardcoded-number",
+                           f"the text of '{node.key}' contains the number '{number}'",
+                           "Numbers come from the directory: write a placeholder such as "
+                           "{child_focus.phone} or list the contact under 'contacts:'.")
+            if node.action is not None and node.action not in KNOWN_ACTIONS:
+                report.add(node.pos, "unknown-action", f"the action '{node.action}' does not "
+                           "exist", suggest(node.action, KNOWN_ACTIONS))
+            if len(node.buttons) > MAX_BUTTONS:
+                report.add(node.pos, "too-many-buttons",
+                           f"'{node.key}' has {len(node.buttons)} buttons (at most "
+                           f"{MAX_BUTTONS})", "Split the choices over two messages.")
+            for cid in node.contacts:
+                if cid not in bundle.directory.contacts:
+                    report.add(node.pos, "unknown-contact", f"the contact '{cid}' is not in "
+                               "the directory", suggest(cid, bundle.directory.contacts))
+            for fid in node.facts:
+                if fid not in bundle.directory.facts:
+                    report.add(node.pos, "unknown-fact", f"the fact '{fid}' is not in the "
+                               "directory", suggest(fid, bundle.directory.facts))
+    _reachability(bundle, edges, report)
+    for flow_id in REQUIRED_FLOWS:
+        if flow_id not in bundle.flows:
+            report.add(_root_pos(bundle), "missing-flow",
+                       f"the flow '{flow_id}' is missing", "The bot needs it: restore it.")
+    if all(f in bundle.flows for f in REQUIRED_FLOWS):
+        for key in SYSTEM_NODES:
+            if bundle.node(key) is None:
+                report.add(bundle.flows[key.split(":")[0]].pos, "missing-node",
+                           f"the node '{key}' is missing", "The bot shows it: restore it.")
+        for key in UI_KEYS:
+            if key not in bundle.ui:
+                report.add(_root_pos(bundle), "missing-ui",
+                           f"the label '{key}' is missing from ui.yaml", "Add it under strings.")
+        for cat in bundle.crisis.categories:
+            if bundle.node(f"emergency:{cat}") is None:
+                report.add(bundle.flows["emergency"].pos, "missing-node",
+                           f"the crisis category '{cat}' has no node 'emergency:{cat}'",
+                           "Add that node to the emergency flow.")
+    if not report.errors:
+        _rendered_limits(bundle, report, langs, translator)
+
+
+def _root_pos(bundle: Bundle) -> Pos:
+    return Pos(bundle.crisis.file or "flows")
+
+
+def _rendered_limits(bundle: Bundle, report: Report, langs: tuple[str, ...],
+                     translator: TextSource | None) -> None:
+    """Text over 4096 characters or callback data over 64 bytes, in every language."""
+    from .i18n import Translator
+    from .runtime import Engine, render_node
+    from .state import State
+
+    tr = translator if isinstance(translator, Translator) else Translator()
+    engine = Engine.build(bundle, tr)
+    now = dt.datetime(2026, 1, 5, 12, tzinfo=dt.UTC)
+    for lang in langs:
+        state = State(lang=lang, back=("start:start",))
+        for flow in bundle.flows.values():
+            for node in flow.nodes.values():
+                reply = render_node(engine, state, node, now)
+                if len(reply.text) > MAX_TEXT:
+                    report.add(node.pos, "text-too-long",
+                               f"'{node.key}' is {len(reply.text)} characters long in {lang} "
+                               f"(Telegram's limit is {MAX_TEXT})",
+                               "Split it over two nodes joined by a button.")
+                for row in reply.buttons:
+                    for button in row:
+                        data = button.choice.encode() if button.choice else ""
+                        if len(data.encode()) > MAX_CALLBACK:
+                            report.add(node.pos, "callback-too-long",
+                                       f"a button of '{node.key}' carries {len(data.encode())} "
+                                       f"bytes (Telegram's limit is {MAX_CALLBACK})",
+                                       "Report this to the developers.")
+                        if len(button.label) > MAX_LABEL:
+                            report.add(node.pos, "label-too-long",
+                                       f"the button '{button.label[:30]}…' of '{node.key}' has "
+                                       f"{len(button.label)} characters in {lang} (at most "
+                                       f"{MAX_LABEL} fit on a phone)", "Shorten it.",
+                                       severity="warning")

@@ -1,0 +1,46 @@
+"""Crisis detection: runs first on every typed message, in every language.
+
+The word lists are content (``flows/safety/crisis.yaml``), reviewed like any text. A message
+that matches a category is answered by the ``emergency:<category>`` node before anything
+else. Phrases under ``ignore`` ("mort de rire") are removed first to keep false alarms low.
+All languages' lists are checked whatever the user's language: a frightened user may type
+in their own language while the bot speaks another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import CrisisLists
+from .text import Pattern, remove_phrases, words
+
+#: Checked in this order: the first category that matches wins.
+CATEGORY_ORDER: tuple[str, ...] = ("danger", "suicide", "runaway")
+
+
+@dataclass(frozen=True)
+class CrisisDetector:
+    patterns: tuple[tuple[str, tuple[Pattern, ...]], ...]
+    ignore: tuple[Pattern, ...]
+
+    @classmethod
+    def build(cls, lists: CrisisLists) -> CrisisDetector:
+        ordered = [c for c in CATEGORY_ORDER if c in lists.categories]
+        ordered += sorted(c for c in lists.categories if c not in CATEGORY_ORDER)
+        patterns = tuple(
+            (cat, tuple(Pattern.compile(p) for lang_list in lists.categories[cat].values()
+                        for p in lang_list))
+            for cat in ordered
+        )
+        ignore = tuple(Pattern.compile(p) for v in lists.ignore.values() for p in v)
+        return cls(patterns, ignore)
+
+    def detect(self, text: str) -> str | None:
+        """The crisis category the text signals, or None."""
+        tokens = remove_phrases(words(text), self.ignore)
+        if not tokens:
+            return None
+        for category, patterns in self.patterns:
+            if any(p.matches(tokens) for p in patterns):
+                return category
+        return None

@@ -1,0 +1,106 @@
+"""Catalogs, language codes and visible fallback to French.
+
+French is the source language: a msgid *is* the French text. Other languages come from
+compiled gettext catalogs under ``locales/<locale>/LC_MESSAGES/messages.mo``. A missing
+translation returns ``None`` from :meth:`Translator.lookup`; the renderer then shows French
+with a visible marker and the miss is counted (never raised).
+"""
+
+from __future__ import annotations
+
+import gettext
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel import Locale
+
+log = logging.getLogger(__name__)
+
+SOURCE_LANG = "fr"
+#: The short codes accepted everywhere, in menu order, and their catalog folder names.
+LANGS: tuple[str, ...] = (
+    "fr", "nl", "de", "en", "ar", "vi", "zh", "sq", "ro", "bg", "ps", "fa", "pcm",
+)
+CATALOG_DIRS: dict[str, str] = {"zh": "zh_Hans"}
+RTL_LANGS = frozenset({"ar", "fa", "ps"})
+DEFAULT_LOCALES = Path(__file__).resolve().parents[2] / "locales"
+# Babel has no separate locale data for every code we accept: names shown in the menu
+# come from these locales when the code itself is unknown to Babel.
+_BABEL_LOCALE = {"zh": "zh_Hans", "pcm": "pcm"}
+
+
+def normalize_lang(code: str | None) -> str | None:
+    """Map ``pt-BR``, ``zh-hans``, ``zh_CN``, ``fa-IR`` ... to one of :data:`LANGS`."""
+    if not code:
+        return None
+    base = code.replace("_", "-").split("-")[0].lower()
+    if base == "prs":  # Dari speakers read the Farsi catalog
+        base = "fa"
+    return base if base in LANGS else None
+
+
+def language_name(code: str) -> str:
+    """The language's own name ("Nederlands", "العربية"), from Babel's CLDR data."""
+    try:
+        locale = Locale.parse(_BABEL_LOCALE.get(code, code))
+        name = locale.get_display_name(locale) or code
+    except (ValueError, LookupError):
+        return code
+    return name[:1].upper() + name[1:]
+
+
+@dataclass
+class Translator:
+    """Looks texts up in compiled catalogs; counts what is missing."""
+
+    catalogs: dict[str, gettext.NullTranslations] = field(default_factory=dict)
+    reviewed: dict[str, bool] = field(default_factory=dict)
+    misses: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def load(cls, locales: Path | None = None) -> Translator:
+        locales = locales or DEFAULT_LOCALES
+        catalogs: dict[str, gettext.NullTranslations] = {}
+        reviewed: dict[str, bool] = {}
+        for lang in LANGS:
+            if lang == SOURCE_LANG:
+                continue
+            folder = locales / CATALOG_DIRS.get(lang, lang) / "LC_MESSAGES"
+            mo = folder / "messages.mo"
+            if mo.exists():
+                with mo.open("rb") as fh:
+                    catalogs[lang] = gettext.GNUTranslations(fh)
+                # Babel does not keep custom headers in .mo files: read the .po header
+                po = folder / "messages.po"
+                head = po.read_text(encoding="utf-8")[:4000] if po.exists() else ""
+                reviewed[lang] = "X-Native-Review: yes" in head
+            elif (folder / "messages.po").exists():
+                log.warning("catalog for %s is not compiled: run 'python -m bot i18n compile'",
+                            lang)
+        return cls(catalogs, reviewed)
+
+    def available(self) -> tuple[str, ...]:
+        return tuple(lang for lang in LANGS if lang == SOURCE_LANG or lang in self.catalogs)
+
+    def lookup(self, lang: str, msgid: str) -> str | None:
+        """The translation, or None when the language has no translation for ``msgid``."""
+        if lang == SOURCE_LANG or not msgid:
+            return msgid
+        catalog = self.catalogs.get(lang)
+        if catalog is None:
+            return None
+        text = catalog.gettext(msgid)
+        return None if text == msgid else text
+
+    def text(self, lang: str, msgid: str) -> tuple[str, bool]:
+        """``(text, fell_back)``: the translation, or French when it is missing (counted)."""
+        found = self.lookup(lang, msgid)
+        if found is not None:
+            return found, False
+        key = f"{lang}:{msgid[:40]}"
+        if key not in self.misses:
+            log.warning("missing %s translation for a text starting %r", lang, msgid[:40])
+        self.misses[key] += 1
+        return msgid, True

@@ -1,0 +1,285 @@
+"""Load ``flows/`` into a validated :class:`~bot.engine.model.Bundle`.
+
+Every problem of every file is collected in one run and reported as
+``file:line:col: error [rule] what. how to fix`` (see :mod:`bot.engine.problems`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from . import checks, directory
+from .model import AUDIENCES, Bundle, Button, CrisisLists, Flow, Node
+from .problems import ContentError, Pos, Report
+from .schema import (
+    check_keys,
+    expect_id,
+    expect_list,
+    expect_mapping,
+    expect_text,
+    text_list,
+)
+from .yamlsrc import LocDict, load_yaml
+
+FLOW_KEYS = ("id", "audience", "title", "description", "sensitive", "triggers", "start", "nodes")
+FLOW_REQUIRED = ("id", "audience", "title", "start", "nodes")
+NODE_KEYS = ("say", "buttons", "contacts", "facts", "action", "ask", "sensitive")
+BUTTON_KEYS = ("text", "goto", "url", "contact", "set", "row")
+ASK_KINDS = ("place",)
+CONTACTS_FILE = "contacts.yaml"
+UI_FILE = "ui.yaml"
+CRISIS_FILE = "crisis.yaml"
+DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "flows"
+
+
+def display_path(path: Path) -> str:
+    """A path as maintainers know it: relative to the working directory when possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _button(data: Any, pos: Pos, flow_id: str, report: Report) -> Button | None:
+    where = "a button"
+    item = expect_mapping(data, pos, where, report)
+    if item is None:
+        return None
+    check_keys(item, BUTTON_KEYS, ("text",), where, report)
+    text = expect_text(item.get("text"), item.at("text"), "the button text", report)
+    targets = [k for k in ("goto", "url", "contact") if k in item]
+    if len(targets) != 1:
+        report.add(pos, "button-target",
+                   "a button needs exactly one of 'goto', 'url' or 'contact'"
+                   + (f" (it has {', '.join(targets)})" if targets else ""),
+                   "Say where the button leads: 'goto: node' or 'goto: flow:node', "
+                   "'url: https://...' or 'contact: id'.")
+    goto = item.get("goto")
+    if goto is not None:
+        goto = str(goto)
+        goto = goto if ":" in goto else f"{flow_id}:{goto}"
+    url = expect_text(item["url"], item.at("url"), "the url", report) if "url" in item else None
+    if url and not url.startswith(("https://", "http://", "tg://")):
+        report.add(item.at("url"), "bad-url", f"'{url}' is not a web address",
+                   "Start it with https://.")
+    audience = None
+    if "set" in item:
+        settings = expect_mapping(item["set"], item.at("set"), "'set'", report)
+        if settings is not None:
+            check_keys(settings, ("audience",), (), "'set'", report)
+            audience = settings.get("audience")
+            if audience not in ("young", "pro"):
+                report.add(settings.at("audience"), "bad-value",
+                           f"audience '{audience}' is not young or pro", "Use young or pro.")
+    row = item.get("row")
+    if row is not None and (isinstance(row, bool) or not isinstance(row, int)):
+        report.add(item.at("row"), "wrong-type", "'row' must be a whole number",
+                   "Buttons with the same row number share a line.")
+        row = None
+    if text is None:
+        return None
+    contact = str(item["contact"]) if "contact" in item else None
+    return Button(text=text, pos=pos, goto=goto, url=url, contact=contact,
+                  set_audience=audience, row=row)
+
+
+def _node(node_id: str, data: Any, pos: Pos, flow: LocDict, flow_id: str, report: Report
+          ) -> Node | None:
+    where = f"node '{node_id}'"
+    item = expect_mapping(data, pos, where, report)
+    if item is None:
+        return None
+    check_keys(item, NODE_KEYS, ("say",), where, report)
+    say = expect_text(item.get("say"), item.at("say"), f"the text of {where}", report)
+    buttons: list[Button] = []
+    if "buttons" in item:
+        raw = expect_list(item["buttons"], item.at("buttons"), f"the buttons of {where}", report)
+        for i, b in enumerate(raw or []):
+            button = _button(b, raw.at(i) if raw else pos, flow_id, report)
+            if button:
+                buttons.append(button)
+    action = item.get("action")
+    ask = item.get("ask")
+    if ask is not None and ask not in ASK_KINDS:
+        report.add(item.at("ask"), "bad-value", f"'ask: {ask}' is not known",
+                   "The only kind is 'ask: place'.")
+    if ask is not None and action is None:
+        report.add(item.at("ask"), "ask-without-action",
+                   f"{where} asks for a {ask} but has no action to use it",
+                   "Add 'action: find_saj'.")
+    if say is None:
+        return None
+    return Node(
+        flow=flow_id, id=node_id, say=say, pos=item.key_at("say") if "say" in item else pos,
+        buttons=tuple(buttons),
+        contacts=text_list(item["contacts"], item.at("contacts"), "contacts", report)
+        if "contacts" in item else (),
+        facts=text_list(item["facts"], item.at("facts"), "facts", report)
+        if "facts" in item else (),
+        action=str(action) if action is not None else None,
+        ask=str(ask) if ask is not None else None,
+        sensitive=bool(item.get("sensitive", flow.get("sensitive", False))),
+    )
+
+
+def load_flow(data: Any, file: str, report: Report) -> Flow | None:
+    """Build one flow from its parsed file, reporting what is wrong."""
+    top = expect_mapping(data, Pos(file, 1, 1), "a flow file", report)
+    if top is None:
+        return None
+    check_keys(top, FLOW_KEYS, FLOW_REQUIRED, "a flow", report)
+    flow_id = expect_id(top.get("id"), top.at("id"), "the flow id", report) if "id" in top else None
+    audience = top.get("audience")
+    if "audience" in top and audience not in AUDIENCES:
+        report.add(top.at("audience"), "bad-value", f"audience '{audience}' is not known",
+                   "Use young, pro or all.")
+    title = expect_text(top.get("title"), top.at("title"), "the title", report)
+    triggers: dict[str, tuple[str, ...]] = {}
+    if "triggers" in top:
+        trig = expect_mapping(top["triggers"], top.at("triggers"), "'triggers'", report)
+        for lang, words in (trig or {}).items():
+            triggers[lang] = text_list(words, trig.at(lang) if trig else top.pos,
+                                       f"the {lang} triggers", report)
+    nodes: dict[str, Node] = {}
+    raw_nodes = expect_mapping(top.get("nodes"), top.at("nodes"), "'nodes'", report) \
+        if "nodes" in top else None
+    if flow_id is None:
+        return None
+    for node_id, data_node in (raw_nodes or {}).items():
+        if expect_id(node_id, raw_nodes.key_at(node_id) if raw_nodes else top.pos,
+                     "the node id", report) is None:
+            continue
+        node = _node(node_id, data_node, raw_nodes.key_at(node_id) if raw_nodes else top.pos,
+                     top, flow_id, report)
+        if node:
+            nodes[node_id] = node
+    start = str(top.get("start", ""))
+    if "start" in top and raw_nodes is not None and start not in raw_nodes:
+        report.add(top.at("start"), "unknown-target",
+                   f"the start node '{start}' does not exist in this flow",
+                   checks.suggest(start, list(nodes)))
+    if title is None or audience not in AUDIENCES or not nodes:
+        return None
+    return Flow(id=flow_id, audience=str(audience), title=title, start=start, nodes=nodes,
+                file=file, pos=top.pos, triggers=triggers, sensitive=bool(top.get("sensitive")))
+
+
+def load_ui(data: Any, file: str, report: Report) -> dict[str, str]:
+    top = expect_mapping(data, Pos(file, 1, 1), "the ui file", report)
+    if top is None:
+        return {}
+    check_keys(top, ("strings",), ("strings",), "the ui file", report)
+    strings = expect_mapping(top.get("strings"), top.at("strings"), "'strings'", report)
+    out: dict[str, str] = {}
+    for key, value in (strings or {}).items():
+        text = expect_text(value, strings.at(key) if strings else top.pos, f"ui '{key}'", report)
+        if text:
+            out[key] = text
+    return out
+
+
+def load_crisis(data: Any, file: str, report: Report) -> CrisisLists:
+    top = expect_mapping(data, Pos(file, 1, 1), "the crisis file", report)
+    if top is None:
+        return CrisisLists({}, {}, file)
+    check_keys(top, ("categories", "ignore"), ("categories",), "the crisis file", report)
+    categories: dict[str, dict[str, tuple[str, ...]]] = {}
+    cats = expect_mapping(top.get("categories"), top.at("categories"), "'categories'", report)
+    for cat, langs in (cats or {}).items():
+        per_lang = expect_mapping(langs, cats.at(cat) if cats else top.pos, f"'{cat}'", report)
+        categories[cat] = {
+            lang: text_list(words, per_lang.at(lang), f"{cat} {lang}", report)
+            for lang, words in (per_lang or {}).items()
+        } if per_lang is not None else {}
+    ignore: dict[str, tuple[str, ...]] = {}
+    ign = expect_mapping(top["ignore"], top.at("ignore"), "'ignore'", report) \
+        if "ignore" in top else None
+    for lang, words in (ign or {}).items():
+        ignore[lang] = text_list(words, ign.at(lang) if ign else top.pos, f"ignore {lang}", report)
+    return CrisisLists(categories, ignore, file)
+
+
+def content_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*.yaml") if p.is_file())
+
+
+def load_bundle(
+    root: Path | None = None,
+    extra: Iterable[Path] = (),
+    *,
+    langs: Iterable[str] = ("fr",),
+    translator: checks.TextSource | None = None,
+) -> tuple[Bundle | None, Report]:
+    """Load and check a content tree; return the bundle (None on errors) and the report.
+
+    ``extra`` files are loaded as if they stood in the tree (``lint FILE``). ``langs`` and
+    ``translator`` widen the rendering checks to every language.
+    """
+    root = root or DEFAULT_ROOT
+    report = Report()
+    files = content_files(root) if root.is_dir() else []
+    if not root.is_dir():
+        report.add(Pos(display_path(root)), "missing-file", "the content folder does not exist",
+                   "Point to the flows/ folder.")
+    by_resolved = {f.resolve(): f for f in files}
+    for path in extra:
+        by_resolved[path.resolve()] = path
+    flows: dict[str, Flow] = {}
+    hasher = hashlib.sha256()
+    ui: dict[str, str] = {}
+    crisis = CrisisLists({}, {}, "")
+    dir_data: tuple[Any, str] | None = None
+    for path in sorted(by_resolved.values(), key=lambda p: str(p)):
+        name = display_path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            report.add(Pos(name), "unreadable", f"the file cannot be read ({exc})",
+                       "Save it as UTF-8 text.")
+            continue
+        hasher.update(name.encode() + b"\0" + text.encode())
+        data = load_yaml(text, name, report)
+        if data is None and text.strip():
+            continue
+        if path.name == CONTACTS_FILE:
+            dir_data = (data, name)
+        elif path.name == UI_FILE:
+            ui = load_ui(data, name, report)
+        elif path.name == CRISIS_FILE:
+            crisis = load_crisis(data, name, report)
+        else:
+            flow = load_flow(data, name, report)
+            if flow is None:
+                continue
+            if flow.id in flows:
+                other = flows[flow.id]
+                report.add(flow.pos, "duplicate-flow",
+                           f"the flow id '{flow.id}' is already used by {other.file}",
+                           "Give each flow its own id.")
+                continue
+            flows[flow.id] = flow
+    if dir_data is None:
+        report.add(Pos(display_path(root / CONTACTS_FILE)), "missing-file",
+                   "there is no contact directory", "Create flows/contacts.yaml.")
+        dir_obj = directory.empty()
+    else:
+        dir_obj = directory.load_directory(dir_data[0], dir_data[1], report)
+    keys = tuple(sorted(f"{f.id}:{n}" for f in flows.values() for n in f.nodes))
+    bundle = Bundle(
+        flows=flows, directory=dir_obj, crisis=crisis, ui=ui,
+        version=hasher.hexdigest()[:4], node_keys=keys,
+        node_index={k: i for i, k in enumerate(keys)},
+    )
+    checks.check_bundle(bundle, report, langs=tuple(langs), translator=translator)
+    return (None if report.errors else bundle), report
+
+
+def load_or_raise(root: Path | None = None, **kwargs: Any) -> Bundle:
+    """Load content for the running bot; raise :class:`ContentError` listing every problem."""
+    bundle, report = load_bundle(root, **kwargs)
+    if bundle is None:
+        raise ContentError(report.sorted())
+    return bundle

@@ -1,0 +1,162 @@
+"""Typed model of the content: flows, nodes, buttons, contacts, facts, crisis lists.
+
+Objects are immutable once loaded; a :class:`Bundle` is everything the runtime needs and is
+replaced as a whole on reload.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .problems import Pos
+
+Audience = Literal["young", "pro", "all"]
+AUDIENCES: tuple[str, ...] = ("young", "pro", "all")
+WEEKDAYS: tuple[str, ...] = ("mo", "tu", "we", "th", "fr", "sa", "su")
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button under a message: go to a node, or open a link."""
+
+    text: str
+    pos: Pos
+    goto: str | None = None  # qualified "flow:node"
+    url: str | None = None
+    contact: str | None = None  # link to that contact's web/chat
+    set_audience: str | None = None
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class Node:
+    """One message of a flow and the buttons under it."""
+
+    flow: str
+    id: str
+    say: str
+    pos: Pos
+    buttons: tuple[Button, ...] = ()
+    contacts: tuple[str, ...] = ()
+    facts: tuple[str, ...] = ()
+    action: str | None = None
+    ask: str | None = None
+    sensitive: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.flow}:{self.id}"
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A topic: its nodes, start node and the typed words that open it."""
+
+    id: str
+    audience: str
+    title: str
+    start: str
+    nodes: dict[str, Node]
+    file: str
+    pos: Pos
+    triggers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class Interval:
+    """Opening interval in minutes since midnight (end may be 1440)."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Hours:
+    """Opening hours: always open, or intervals per weekday (0 = Monday)."""
+
+    always: bool = False
+    week: tuple[tuple[Interval, ...], ...] = ((), (), (), (), (), (), ())
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A service the bot names, with where each fact comes from."""
+
+    id: str
+    name: str
+    what: str
+    pos: Pos
+    kind: str
+    audience: tuple[str, ...]
+    area: str | None
+    phone: str | None
+    chat: str | None
+    web: str | None
+    email: str | None
+    address: str | None
+    hours: Hours | None
+    hours_confirmed: bool
+    free: bool | None
+    anonymous: bool | None
+    source: tuple[str, ...]
+    verified: dt.date | None
+    confidence: str
+    location: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A rule or fact a text relies on, with its source."""
+
+    id: str
+    text: str
+    pos: Pos
+    source: tuple[str, ...]
+    verified: dt.date | None
+    confidence: str
+
+
+@dataclass(frozen=True)
+class Portal:
+    """The official page shown whenever a contact field is unknown."""
+
+    name: str
+    url: str
+    source: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Directory:
+    portal: Portal
+    contacts: dict[str, Contact]
+    facts: dict[str, Fact]
+
+
+@dataclass(frozen=True)
+class CrisisLists:
+    """Crisis phrases per category and language, and phrases to ignore."""
+
+    categories: dict[str, dict[str, tuple[str, ...]]]
+    ignore: dict[str, tuple[str, ...]]
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """Everything loaded from ``flows/``: what the runtime steps through."""
+
+    flows: dict[str, Flow]
+    directory: Directory
+    crisis: CrisisLists
+    ui: dict[str, str]
+    version: str
+    node_keys: tuple[str, ...]  # index -> "flow:node", for short callback data
+    node_index: dict[str, int]
+
+    def node(self, key: str) -> Node | None:
+        flow_id, _, node_id = key.partition(":")
+        flow = self.flows.get(flow_id)
+        return flow.nodes.get(node_id) if flow else None

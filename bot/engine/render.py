@@ -1,0 +1,193 @@
+"""Turn content into the words a user reads, in their language.
+
+Placeholders ``{contact.field}`` are filled from the directory (never guessed: an unknown
+field says so and shows the official portal); phone numbers are wrapped in Unicode isolation
+marks so they keep their digit order inside right-to-left text; hours are written with Babel
+in the user's language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_time, get_day_names
+
+from . import hours as hours_mod
+from .i18n import RTL_LANGS, SOURCE_LANG, Translator
+from .model import WEEKDAYS, Bundle, Contact, Hours
+
+PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)(?:\.([a-z_]+))?\}")
+CONTACT_FIELDS = ("name", "phone", "chat", "web", "email", "address", "hours", "what")
+FSI, PDI = "\u2068", "\u2069"  # first-strong isolate ... pop directional isolate
+RLM = "\u200f"
+_BABEL = {"zh": "zh_Hans"}
+
+
+def babel_locale(lang: str) -> Locale:
+    try:
+        return Locale.parse(_BABEL.get(lang, lang))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en")
+
+
+def isolate(value: str) -> str:
+    """Keep a number or address in its own direction inside any text."""
+    return f"{FSI}{value}{PDI}"
+
+
+@dataclass
+class Renderer:
+    """Renders texts of one bundle with one translator."""
+
+    bundle: Bundle
+    translator: Translator
+
+    def t(self, lang: str, msgid: str) -> tuple[str, bool]:
+        return self.translator.text(lang, msgid)
+
+    def ui(self, lang: str, key: str, **params: str) -> str:
+        text, _ = self.t(lang, self.bundle.ui.get(key, key))
+        return self._params(text, params)
+
+    @staticmethod
+    def _params(text: str, params: Mapping[str, str]) -> str:
+        def sub(m: re.Match[str]) -> str:
+            if m.group(2) is None and m.group(1) in params:
+                return params[m.group(1)]
+            return m.group(0)
+
+        return PLACEHOLDER.sub(sub, text)
+
+    # -- contacts -------------------------------------------------------------------------
+
+    def unknown(self, lang: str) -> str:
+        portal = self.bundle.directory.portal
+        return self.ui(lang, "unknown_value", portal=f"{portal.url}")
+
+    def field(self, contact: Contact, name: str, lang: str, now: dt.datetime) -> str:
+        if name == "name":
+            return self.t(lang, contact.name)[0]
+        if name == "what":
+            return self.t(lang, contact.what)[0]
+        if name == "hours":
+            return self.hours_text(contact, lang, now)
+        value: str | None = getattr(contact, name)
+        if value is None:
+            return self.unknown(lang)
+        if name in ("phone", "address"):
+            return isolate(value)
+        return value
+
+    def hours_text(self, contact: Contact, lang: str, now: dt.datetime) -> str:
+        """Hours in words plus open-now status; "not confirmed" where the source is weak."""
+        if contact.hours is None:
+            return self.ui(lang, "hours_unknown")
+        if contact.hours.always:
+            text = self.ui(lang, "hours_always")
+        else:
+            text = self.week_text(contact.hours, lang)
+            st = hours_mod.status(contact.hours, now)
+            text += " · " + self.status_text(st, lang, now)
+        if not contact.hours_confirmed:
+            text += " " + self.ui(lang, "hours_unconfirmed")
+        return text
+
+    def status_text(self, st: hours_mod.OpenStatus, lang: str, now: dt.datetime) -> str:
+        locale = babel_locale(lang)
+        if st.always:
+            return self.ui(lang, "hours_always")
+        if st.open and st.closes is not None:
+            return self.ui(lang, "open_until", time=isolate(format_time(
+                st.closes.time(), "short", locale=locale)))
+        if st.opens is not None:
+            local_today = now.astimezone(hours_mod.TZ).date()
+            delta = (st.opens.date() - local_today).days
+            if delta == 0:
+                day = self.ui(lang, "today")
+            elif delta == 1:
+                day = self.ui(lang, "tomorrow")
+            else:
+                day = get_day_names("wide", locale=locale)[st.opens.weekday()]
+            return self.ui(lang, "closed_opens", day=day, time=isolate(
+                format_time(st.opens.time(), "short", locale=locale)))
+        return self.ui(lang, "hours_unknown")
+
+    def week_text(self, hours: Hours, lang: str) -> str:
+        locale = babel_locale(lang)
+        names = get_day_names("abbreviated", locale=locale)
+        groups: list[tuple[int, int, str]] = []
+        for day in range(len(WEEKDAYS)):
+            intervals = hours.week[day]
+            if not intervals:
+                continue
+            spans = ", ".join(
+                f"{self._hm(i.start, locale)}–{self._hm(i.end, locale)}" for i in intervals)
+            if groups and groups[-1][1] == day - 1 and groups[-1][2] == spans:
+                groups[-1] = (groups[-1][0], day, spans)
+            else:
+                groups.append((day, day, spans))
+        parts = []
+        for first, last, spans in groups:
+            days = names[first] if first == last else f"{names[first]}–{names[last]}"
+            parts.append(f"{days} {isolate(spans)}")
+        return "; ".join(parts)
+
+    @staticmethod
+    def _hm(minutes: int, locale: Locale) -> str:
+        if minutes >= 1440:  # midnight at the end of a day reads as 24:00, not 00:00
+            return "24:00"
+        return format_time(dt.time(minutes // 60, minutes % 60), "short", locale=locale)
+
+    def card(self, contact: Contact, lang: str, now: dt.datetime) -> str:
+        """A compact contact card: name and phone, what it does, hours, links."""
+        head = f"📞 {self.t(lang, contact.name)[0]}"
+        if contact.phone:
+            head += f" — {isolate(contact.phone)}"
+        lines = [head, self.t(lang, contact.what)[0]]
+        if contact.free:
+            extras = [self.ui(lang, "free")]
+            if contact.anonymous:
+                extras.append(self.ui(lang, "anonymous"))
+            lines[-1] += " (" + ", ".join(extras) + ")"
+        if contact.kind != "website":
+            lines.append("🕒 " + self.hours_text(contact, lang, now))
+        if contact.address:
+            lines.append("📍 " + isolate(contact.address))
+        for link in (contact.chat, contact.web):
+            if link:
+                lines.append("🌐 " + link)
+                break
+        if not contact.phone and not contact.web and not contact.chat:
+            lines.append("ℹ️ " + self.unknown(lang))
+        return "\n".join(lines)
+
+    # -- node text ------------------------------------------------------------------------
+
+    def fill(self, text: str, lang: str, now: dt.datetime, params: Mapping[str, str]) -> str:
+        contacts = self.bundle.directory.contacts
+
+        def sub(m: re.Match[str]) -> str:
+            cid, name = m.group(1), m.group(2)
+            if name is None:
+                return params.get(cid, m.group(0))
+            contact = contacts.get(cid)
+            if contact is None or name not in CONTACT_FIELDS:
+                return m.group(0)
+            return self.field(contact, name, lang, now)
+
+        return PLACEHOLDER.sub(sub, text)
+
+    def text(self, msgid: str, lang: str, now: dt.datetime,
+             params: Mapping[str, str] | None = None) -> tuple[str, bool]:
+        """Translate and fill one content text; ``(text, fell_back_to_french)``."""
+        translated, fell_back = self.t(lang, msgid)
+        out = self.fill(translated, lang, now, params or {})
+        if fell_back and lang != SOURCE_LANG:
+            out = f"{out}\n{self.ui(lang, 'fallback_marker')}"
+        if lang in RTL_LANGS and not fell_back:
+            out = RLM + out
+        return out, fell_back

@@ -1,0 +1,108 @@
+"""Render the structured result of a custom action (find_saj, helpline_status).
+
+Actions return data, never sentences: the words come from the ``system`` flow and the
+directory, in the user's language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import Any
+
+from . import hours as hours_mod
+from .runtime import Engine, _turn
+from .state import Button, Choice, Reply, Turn, Venue
+
+SAJ_OUTCOMES = {
+    "dg": "system:saj_dg",
+    "flanders": "system:saj_flanders",
+    "outside": "system:saj_outside",
+}
+
+
+def _when(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.datetime.fromisoformat(value).astimezone(hours_mod.TZ)
+    except ValueError:
+        return None
+
+
+def _find_saj(engine: Engine, turn: Turn, result: dict[str, Any], now: dt.datetime) -> Turn:
+    state = turn.state
+    kind = result.get("kind")
+    target = str(result.get("target", ""))
+    commune = str(result.get("commune", ""))
+    if kind == "found" and target in SAJ_OUTCOMES:
+        return _turn(engine, state, SAJ_OUTCOMES[target], now, params={"commune": commune})
+    if kind == "outside":
+        return _turn(engine, state, "system:saj_outside", now)
+    contacts = engine.bundle.directory.contacts
+    if kind == "found" and target in contacts:
+        contact = contacts[target]
+        r = engine.renderer
+        venue = None
+        if contact.location and contact.address:
+            venue = Venue(contact.location[0], contact.location[1],
+                          r.t(state.lang, contact.name)[0], contact.address)
+        return _turn(engine, state, "system:saj_found", now,
+                     params={"commune": commune, "saj": r.t(state.lang, contact.name)[0]},
+                     lead_cards=(r.card(contact, state.lang, now),), venue=venue)
+    options = [o for o in result.get("options", []) if isinstance(o, dict)][:6]
+    if kind == "choose" and options:
+        buttons = [(Button(str(o.get("label", "?"))[:60],
+                           Choice("p", (engine.bundle.version, str(i)))),)
+                   for i, o in enumerate(options)]
+        new = _turn(engine, state, "system:saj_choose", now, push=False,
+                    extra_buttons=buttons)
+        places = ",".join(str(o.get("refnis", "")) for o in options)
+        return replace(new, state=replace(new.state, slots={"places": places}))
+    if kind == "error":
+        return _turn(engine, state, "system:error", now, push=False)
+    # not found or unreadable: say so and keep asking for a place
+    new = _turn(engine, state, "system:saj_not_found", now, push=False)
+    return replace(new, state=replace(new.state, slots={"ask": "saj:find"}))
+
+
+def _helpline_status(engine: Engine, turn: Turn, result: dict[str, Any], now: dt.datetime
+                     ) -> Turn:
+    lang = turn.state.lang
+    r = engine.renderer
+    lines = []
+    for item in result.get("statuses", []):
+        contact = engine.bundle.directory.contacts.get(str(item.get("contact")))
+        if contact is None:
+            continue
+        if not item.get("known"):
+            status = r.ui(lang, "hours_unknown")
+        else:
+            st = hours_mod.OpenStatus(always=bool(item.get("always")), open=bool(item.get("open")),
+                                      closes=_when(item.get("closes")),
+                                      opens=_when(item.get("opens")))
+            status = r.status_text(st, lang, now)
+            if not item.get("confirmed", True):
+                status += " " + r.ui(lang, "hours_unconfirmed")
+        lines.append(r.ui(lang, "status_line", name=r.t(lang, contact.name)[0], status=status))
+    if not lines or not turn.replies:
+        return turn
+    last = turn.replies[-1]
+    merged = Reply(last.node, last.text + "\n\n" + "\n".join(lines), last.buttons, last.protect,
+                   last.venue, last.fallback)
+    return replace(turn, replies=(*turn.replies[:-1], merged), pending=None)
+
+
+def resume(engine: Engine, turn: Turn, result: dict[str, Any], now: dt.datetime) -> Turn:
+    """Finish a turn whose action has run; ``result`` is the action's structured output."""
+    call = turn.pending
+    if call is None:
+        return turn
+    done = replace(turn, pending=None)
+    if call.name == "find_saj":
+        out = _find_saj(engine, done, result, now)
+        return replace(out, replies=(*turn.replies, *out.replies),
+                       effects=(*turn.effects, *out.effects), pending=None)
+    if call.name == "helpline_status":
+        return _helpline_status(engine, done, result, now)
+    return done

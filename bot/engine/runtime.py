@@ -1,0 +1,391 @@
+"""The step function: ``(engine, state, event, now) -> Turn(replies, state, effects)``.
+
+Pure: no network, no storage, no clock (``now`` is given). Custom actions are not run here:
+a turn that needs one returns ``pending``; the driver runs it and calls :func:`resume`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from .crisis import CrisisDetector
+from .i18n import LANGS, Translator, language_name, normalize_lang
+from .model import Bundle, Node
+from .render import Renderer
+from .state import (
+    BACK_LIMIT,
+    ActionCall,
+    Button,
+    Choice,
+    Command,
+    Count,
+    DeleteIncoming,
+    Effect,
+    Event,
+    Forget,
+    Location,
+    Media,
+    Press,
+    Reply,
+    Start,
+    State,
+    Text,
+    Turn,
+    Venue,
+)
+from .text import MAX_INPUT
+from .understand import Understanding, decide
+
+START = "start:start"
+EMERGENCY = "emergency:start"
+#: Nodes the runtime itself enters; checks make sure they exist.
+SYSTEM_NODES = (
+    "system:help", "system:privacy", "system:language", "system:language_offer",
+    "system:not_understood", "system:did_you_mean", "system:stale", "system:unknown_command",
+    "system:media_deleted", "system:unsupported", "system:forgotten", "system:slow_down",
+    "system:error", "system:state_lost", "system:saj_found", "system:saj_choose",
+    "system:saj_dg", "system:saj_flanders", "system:saj_outside", "system:saj_not_found",
+)
+UI_KEYS = (
+    "help_now", "home", "back", "hours_always", "hours_unknown", "hours_unconfirmed",
+    "open_until", "closed_opens", "today", "tomorrow", "unknown_value", "free", "anonymous",
+    "fallback_marker", "not_reviewed", "status_line",
+    "cmd_start", "cmd_menu", "cmd_help", "cmd_language", "cmd_sos", "cmd_saj", "cmd_privacy",
+    "cmd_forget",
+)
+MEDIA_KINDS = frozenset({"photo", "video", "voice", "document", "video_note", "audio"})
+SCRIPTS: tuple[tuple[tuple[int, int], tuple[str, ...]], ...] = (
+    ((0x0600, 0x06FF), ("ar", "fa", "ps")),
+    ((0x4E00, 0x9FFF), ("zh",)),
+    ((0x0400, 0x04FF), ("bg",)),
+)
+MAX_PLACES = 6
+
+
+@dataclass
+class Engine:
+    """A loaded bundle with what is compiled from it (matchers, renderer)."""
+
+    bundle: Bundle
+    translator: Translator
+    detector: CrisisDetector
+    understanding: Understanding
+    renderer: Renderer
+
+    @classmethod
+    def build(cls, bundle: Bundle, translator: Translator | None = None) -> Engine:
+        translator = translator or Translator()
+        return cls(bundle, translator, CrisisDetector.build(bundle.crisis),
+                   Understanding.build(bundle), Renderer(bundle, translator))
+
+    def languages(self) -> tuple[str, ...]:
+        return self.translator.available()
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _home(state: State) -> str:
+    return f"menu:{state.audience}" if state.audience else START
+
+
+def _push(state: State, key: str) -> State:
+    back = state.back
+    if state.at and state.at != key:
+        back = (*back, state.at)[-BACK_LIMIT:]
+    return replace(state, at=key, back=back, slots={})
+
+
+def _nav_row(engine: Engine, state: State) -> tuple[Button, ...]:
+    r = engine.renderer
+    row = []
+    if state.back:
+        row.append(Button(r.ui(state.lang, "back"), Choice("x", ("k",))))
+    row.append(Button(r.ui(state.lang, "home"), Choice("x", ("m",))))
+    row.append(Button(r.ui(state.lang, "help_now"), Choice("x", ("h",))))
+    return tuple(row)
+
+
+def _own_buttons(engine: Engine, node: Node, lang: str) -> list[tuple[Button, ...]]:
+    b = engine.bundle
+    rows: list[list[Button]] = []
+    row_ids: dict[int, int] = {}
+    idx = str(b.node_index[node.key])
+    for i, button in enumerate(node.buttons):
+        label, _ = engine.translator.text(lang, button.text)
+        if button.goto is not None:
+            out = Button(label, Choice("g", (b.version, idx, str(i))))
+        elif button.url is not None:
+            out = Button(label, url=button.url)
+        else:
+            contact = b.directory.contacts.get(button.contact or "")
+            link = contact.web or contact.chat if contact else None
+            if not link:
+                continue
+            out = Button(label, url=link)
+        if button.row is not None and button.row in row_ids:
+            rows[row_ids[button.row]].append(out)
+        else:
+            if button.row is not None:
+                row_ids[button.row] = len(rows)
+            rows.append([out])
+    return [tuple(r) for r in rows]
+
+
+def render_node(
+    engine: Engine,
+    state: State,
+    node: Node,
+    now: dt.datetime,
+    *,
+    params: Mapping[str, str] | None = None,
+    extra_buttons: list[tuple[Button, ...]] | None = None,
+    lead_cards: tuple[str, ...] = (),
+    venue: Venue | None = None,
+) -> Reply:
+    """The reply for a node: text, its contact cards, its buttons and the navigation row."""
+    lang = state.lang
+    r = engine.renderer
+    text, fell_back = r.text(node.say, lang, now, params)
+    cards = [*lead_cards, *(
+        r.card(engine.bundle.directory.contacts[c], lang, now)
+        for c in node.contacts if c in engine.bundle.directory.contacts
+    )]
+    if cards:
+        text = text + "\n\n" + "\n\n".join(cards)
+    rows = [*(extra_buttons or []), *_own_buttons(engine, node, lang), _nav_row(engine, state)]
+    return Reply(node=node.key, text=text, buttons=tuple(rows), protect=node.sensitive,
+                 venue=venue, fallback=fell_back)
+
+
+def _turn(engine: Engine, state: State, key: str, now: dt.datetime, *, push: bool = True,
+          effects: tuple[Effect, ...] = (), before: tuple[Reply, ...] = (),
+          **render: Any) -> Turn:
+    """Go to ``key`` and render it; start its action when it has one."""
+    node = engine.bundle.node(key) or engine.bundle.node(_home(state)) or engine.bundle.node(START)
+    assert node is not None  # checks guarantee start:start exists
+    new_state = _push(state, node.key) if push else replace(state, at=node.key)
+    if node.ask:
+        new_state = replace(new_state, slots={"ask": node.key})
+    extra: list[tuple[Button, ...]] = render.pop("extra_buttons", None) or []
+    if node.key == "system:language":
+        extra = _language_buttons(engine, new_state)
+    reply = render_node(engine, new_state, node, now, extra_buttons=extra, **render)
+    pending = None
+    if node.action and not node.ask:
+        pending = ActionCall(node.action, {"lang": state.lang}, node.key)
+    return Turn((*before, reply), new_state,
+                (*effects, Count(node.key, state.lang)), pending)
+
+
+def show(engine: Engine, state: State, key: str, now: dt.datetime) -> Turn:
+    """Show one node without moving the user's position (system messages)."""
+    return _turn(engine, state, key, now, push=False)
+
+
+def _language_buttons(engine: Engine, state: State) -> list[tuple[Button, ...]]:
+    langs = engine.languages()
+    buttons = []
+    for code in langs:
+        label = language_name(code)
+        if code != "fr" and not engine.translator.reviewed.get(code, False):
+            label += " *"
+        if code == state.lang:
+            label = "✓ " + label
+        buttons.append(Button(label, Choice("l", (code,))))
+    return [tuple(buttons[i:i + 3]) for i in range(0, len(buttons), 3)]
+
+
+def _script_langs(text: str) -> tuple[str, ...]:
+    counts: dict[tuple[str, ...], int] = {}
+    letters = 0
+    for ch in text[:200]:
+        if ch.isalpha():
+            letters += 1
+            code = ord(ch)
+            for (lo, hi), langs in SCRIPTS:
+                if lo <= code <= hi:
+                    counts[langs] = counts.get(langs, 0) + 1
+    if not counts or letters == 0:
+        return ()
+    langs, n = max(counts.items(), key=lambda kv: kv[1])
+    return langs if n * 2 >= letters else ()
+
+
+# -- events -----------------------------------------------------------------------------------
+
+
+def _first_lang(engine: Engine, state: State, hint: str | None) -> State:
+    if state.lang_chosen or not hint:
+        return state
+    lang = normalize_lang(hint)
+    if lang and lang in engine.languages() and lang != state.lang:
+        return replace(state, lang=lang)
+    return state
+
+
+def _on_text(engine: Engine, state: State, text: str, now: dt.datetime) -> Turn:
+    text = text[:MAX_INPUT]
+    category = engine.detector.detect(text)
+    if category is not None:
+        key = f"emergency:{category}"
+        return _turn(engine, state, key if engine.bundle.node(key) else EMERGENCY, now)
+    ask = state.slots.get("ask")
+    if ask:
+        node = engine.bundle.node(ask)
+        if node and node.action:
+            return Turn((), replace(state, slots={}), (),
+                        ActionCall(node.action, {"lang": state.lang, "query": text}, ask))
+    script = _script_langs(text)
+    if script and state.lang not in script:
+        offer = [tuple(Button(language_name(c), Choice("l", (c,)))
+                       for c in script if c in engine.languages())]
+        if offer[0]:
+            return _turn(engine, state, "system:language_offer", now, push=False,
+                         extra_buttons=offer)
+    flow, choices = decide(engine.understanding.match(text, state.lang, state.audience))
+    if flow is not None:
+        return _turn(engine, state, f"{flow}:{engine.bundle.flows[flow].start}", now)
+    if choices:
+        buttons = [(_open_button(engine, state, f"{c}:{engine.bundle.flows[c].start}",
+                                 engine.bundle.flows[c].title),) for c in choices]
+        return _turn(engine, state, "system:did_you_mean", now, push=False,
+                     extra_buttons=buttons)
+    return _turn(engine, state, "system:not_understood", now, push=False,
+                 extra_buttons=_menu_buttons(engine, state))
+
+
+def _open_button(engine: Engine, state: State, key: str, label: str) -> Button:
+    text, _ = engine.translator.text(state.lang, label)
+    index = str(engine.bundle.node_index[key])
+    return Button(text, Choice("o", (engine.bundle.version, index)))
+
+
+def _menu_buttons(engine: Engine, state: State) -> list[tuple[Button, ...]]:
+    """The buttons of the user's menu, for messages that must offer the menu directly."""
+    menu = engine.bundle.node(_home(state))
+    return _own_buttons(engine, menu, state.lang) if menu else []
+
+
+def _stale(engine: Engine, state: State, now: dt.datetime) -> Turn:
+    return _turn(engine, state, "system:stale", now, push=False,
+                 extra_buttons=_menu_buttons(engine, state))
+
+
+def _on_press(engine: Engine, state: State, choice: Choice | None, now: dt.datetime) -> Turn:
+    b = engine.bundle
+    if choice is None:
+        return _stale(engine, state, now)
+    kind, args = choice.kind, choice.args
+    if kind == "x":
+        if args[0] == "h":
+            return _turn(engine, state, EMERGENCY, now)
+        if args[0] == "m":
+            return _turn(engine, replace(state, back=()), _home(state), now, push=False)
+        if args[0] == "k" and state.back:
+            prev = state.back[-1]
+            return _turn(engine, replace(state, back=state.back[:-1]), prev, now, push=False)
+        return _turn(engine, state, _home(state), now, push=False)
+    if kind == "l":
+        if args[0] not in engine.languages():
+            return _stale(engine, state, now)
+        new = replace(state, lang=args[0], lang_chosen=True)
+        # keep the position in the flow: show the node the user was on, in the new language
+        target = state.at if state.at and state.at != "system:language" and b.node(state.at) \
+            else (state.back[-1] if state.back else _home(state))
+        return _turn(engine, new, target, now, push=False)
+    if args[0] != b.version:
+        return _stale(engine, state, now)
+    if kind == "o":
+        key = _node_key(engine, args[1])
+        return _turn(engine, state, key, now) if key else _stale(engine, state, now)
+    if kind == "g":
+        key = _node_key(engine, args[1])
+        node = b.node(key) if key else None
+        if node is None or not args[2].isdigit() or int(args[2]) >= len(node.buttons):
+            return _stale(engine, state, now)
+        button = node.buttons[int(args[2])]
+        if button.set_audience:
+            state = replace(state, audience=button.set_audience)
+        if button.goto is None:
+            return _stale(engine, state, now)
+        return _turn(engine, state, button.goto, now)
+    if kind == "p":
+        places = [p for p in state.slots.get("places", "").split(",") if p]
+        if not args[1].isdigit() or int(args[1]) >= len(places):
+            return _stale(engine, state, now)
+        at = state.at or "saj:find"
+        return Turn((), replace(state, slots={}), (),
+                    ActionCall("find_saj", {"lang": state.lang, "refnis": places[int(args[1])]},
+                               at))
+    return _stale(engine, state, now)
+
+
+def _node_key(engine: Engine, index: str) -> str | None:
+    if not index.isdigit() or int(index) >= len(engine.bundle.node_keys):
+        return None
+    return engine.bundle.node_keys[int(index)]
+
+
+COMMANDS = {
+    "menu": None, "help": "system:help", "language": "system:language", "sos": EMERGENCY,
+    "privacy": "system:privacy", "aide": "system:help", "langue": "system:language",
+}
+
+
+def _on_command(engine: Engine, state: State, cmd: Command, now: dt.datetime) -> Turn:
+    name = cmd.name.lower().split("@")[0]
+    if name == "start":
+        return _on_start(engine, state, now)
+    if name == "forget":
+        fresh = State(lang=state.lang, lang_chosen=state.lang_chosen)
+        turn = _turn(engine, fresh, "system:forgotten", now, push=False)
+        return Turn(turn.replies, State(), (Forget(), *turn.effects))
+    if name == "saj":
+        query = cmd.args.strip()[:MAX_INPUT]
+        if query:
+            return Turn((), replace(state, slots={}), (),
+                        ActionCall("find_saj", {"lang": state.lang, "query": query}, "saj:find"))
+        return _turn(engine, state, "saj:find", now)
+    if name in COMMANDS:
+        target = COMMANDS[name] or _home(state)
+        return _turn(engine, state, target, now, push=name != "menu")
+    return _turn(engine, state, "system:unknown_command", now, push=False,
+                 extra_buttons=_menu_buttons(engine, state))
+
+
+def _on_start(engine: Engine, state: State, now: dt.datetime) -> Turn:
+    fresh = State(lang=state.lang, lang_chosen=state.lang_chosen, greeted=True,
+                  message_ids=state.message_ids)
+    return _turn(engine, fresh, START, now, push=False)
+
+
+def step(engine: Engine, state: State | None, event: Event, now: dt.datetime) -> Turn:
+    """Advance one conversation by one event. Never raises for any event or state."""
+    state = state or State()
+    if state.lang not in LANGS or state.lang not in engine.languages():
+        state = replace(state, lang="fr", lang_chosen=False)
+    if state.at and engine.bundle.node(state.at) is None:
+        state = replace(state, at=None, back=())  # content changed under this chat
+    state = replace(state, back=tuple(k for k in state.back if engine.bundle.node(k)))
+    hint = getattr(event, "lang_hint", None)
+    state = _first_lang(engine, state, hint)
+    if isinstance(event, Start):
+        return _on_start(engine, state, now)
+    if isinstance(event, Command):
+        return _on_command(engine, state, event, now)
+    if isinstance(event, Press):
+        return _on_press(engine, state, event.choice, now)
+    if isinstance(event, Text):
+        return _on_text(engine, state, event.text, now)
+    if isinstance(event, Location):
+        return Turn((), replace(state, slots={}), (), ActionCall(
+            "find_saj", {"lang": state.lang, "lat": event.lat, "lon": event.lon},
+            state.at or "saj:find"))
+    if event.kind in MEDIA_KINDS:
+        return _turn(engine, state, "system:media_deleted", now, push=False,
+                     effects=(DeleteIncoming(),))
+    return _turn(engine, state, "system:unsupported", now, push=False)

@@ -1,0 +1,216 @@
+"""Conversation state and the events and replies that pass through the engine.
+
+State is small and JSON-serialisable (short keys) so that one Redis key per chat holds it.
+It holds no message text, no user id, no postal code: only where the user is in the content.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+BACK_LIMIT = 8
+MESSAGE_IDS_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class State:
+    """Where one chat is: language, audience, node, a short back-stack, transient slots."""
+
+    lang: str = "fr"
+    lang_chosen: bool = False
+    audience: str | None = None
+    at: str | None = None  # "flow:node"
+    back: tuple[str, ...] = ()
+    slots: dict[str, str] = field(default_factory=dict)
+    greeted: bool = False
+    message_ids: tuple[int, ...] = ()  # for /forget; kept by the Telegram adapter only
+
+    def to_json(self) -> str:
+        data: dict[str, Any] = {"l": self.lang}
+        if self.lang_chosen:
+            data["lc"] = 1
+        if self.audience:
+            data["a"] = self.audience
+        if self.at:
+            data["n"] = self.at
+        if self.back:
+            data["b"] = list(self.back)
+        if self.slots:
+            data["s"] = self.slots
+        if self.greeted:
+            data["g"] = 1
+        if self.message_ids:
+            data["m"] = list(self.message_ids)
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str | bytes | None) -> State:
+        """Parse stored state; anything unreadable gives a fresh state (never an error)."""
+        if not raw:
+            return cls()
+        try:
+            data = json.loads(raw)
+            if not isinstance(data, dict):
+                return cls()
+            slots = data.get("s") or {}
+            return cls(
+                lang=str(data.get("l", "fr")),
+                lang_chosen=bool(data.get("lc")),
+                audience=data.get("a") if data.get("a") in ("young", "pro") else None,
+                at=str(data["n"]) if data.get("n") else None,
+                back=tuple(str(x) for x in data.get("b", ()))[-BACK_LIMIT:],
+                slots={str(k): str(v) for k, v in slots.items()} if isinstance(slots, dict)
+                else {},
+                greeted=bool(data.get("g")),
+                message_ids=tuple(int(x) for x in data.get("m", ()))[-MESSAGE_IDS_LIMIT:],
+            )
+        except (ValueError, TypeError, KeyError):
+            return cls()
+
+    def with_message_ids(self, ids: list[int]) -> State:
+        merged = (*self.message_ids, *ids)[-MESSAGE_IDS_LIMIT:]
+        return replace(self, message_ids=merged)
+
+
+# -- choices (what a button does) -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What a button does, in a compact form that fits Telegram's 64-byte callback data.
+
+    kinds: ``g`` (version, node index, button index) a content button; ``o`` (version, node
+    index) open a node; ``x`` (h|m|k) help/home/back; ``l`` (code) language; ``p`` (version,
+    index) a place among those offered.
+    """
+
+    kind: str
+    args: tuple[str, ...] = ()
+
+    def encode(self) -> str:
+        return ":".join((self.kind, *self.args))
+
+    @classmethod
+    def decode(cls, data: str | None) -> Choice | None:
+        """Parse callback data; None for anything malformed (forged or from another bot)."""
+        if not data or len(data.encode()) > 64:
+            return None
+        kind, *args = data.split(":")
+        arity = {"g": 3, "o": 2, "x": 1, "l": 1, "p": 2}
+        if arity.get(kind) != len(args) or not all(args):
+            return None
+        return cls(kind, tuple(args))
+
+
+# -- events ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Start:
+    payload: str = ""
+    lang_hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    args: str = ""
+    lang_hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Press:
+    """A button press; ``choice`` is None when the callback data could not be read."""
+
+    choice: Choice | None
+    lang_hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+    lang_hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Location:
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class Media:
+    kind: str  # photo | video | voice | document | sticker | animation | video_note | audio
+
+
+Event = Start | Command | Press | Text | Location | Media
+
+
+# -- output ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    choice: Choice | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Venue:
+    lat: float
+    lon: float
+    title: str
+    address: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to send: text, button rows, whether it may be forwarded."""
+
+    node: str
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    protect: bool = False
+    venue: Venue | None = None
+    fallback: bool = False  # some text fell back to French
+
+
+@dataclass(frozen=True)
+class DeleteIncoming:
+    """Delete the user's incoming message (media must not stay in the chat)."""
+
+
+@dataclass(frozen=True)
+class Forget:
+    """Erase this chat's state now and delete the conversation where Telegram allows."""
+
+
+@dataclass(frozen=True)
+class Count:
+    """Anonymous statistics: a node was shown in a language (no id, no text)."""
+
+    node: str
+    lang: str
+
+
+@dataclass(frozen=True)
+class ActionCall:
+    """A custom action the driver must run before the turn can finish."""
+
+    name: str
+    args: dict[str, Any]
+    node: str
+
+
+Effect = DeleteIncoming | Forget | Count
+
+
+@dataclass(frozen=True)
+class Turn:
+    replies: tuple[Reply, ...]
+    state: State
+    effects: tuple[Effect, ...] = ()
+    pending: ActionCall | None = None

@@ -1,0 +1,141 @@
+"""Text normalisation and typo-tolerant phrase matching, shared by triggers and crisis lists.
+
+Text and patterns are lower-cased, accents and zero-width characters removed, punctuation
+turned into spaces. A pattern matches when its words appear next to each other in the text;
+``word*`` matches any word starting with ``word``; words of :data:`FUZZY_MIN` letters or more
+tolerate one typo (two from :data:`FUZZY2_MIN`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+FUZZY_MIN = 6
+FUZZY2_MIN = 10
+MAX_INPUT = 1000  # characters looked at; longer input is truncated before any processing
+_NON_WORD = re.compile(r"[^\w*]+", re.UNICODE)
+_INVISIBLE = dict.fromkeys(
+    i for i in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x200E, 0x200F,
+                0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069)
+)
+# Arabic-script letters that have several forms (Arabic vs Persian yeh/kaf, hamza seats)
+_FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه",
+                       "’": "'", "œ": "oe", "æ": "ae", "ß": "ss"})
+
+
+def normalize(text: str) -> str:
+    """Lower-case, fold accents and variants, drop invisible characters, keep word chars."""
+    text = text[:MAX_INPUT].translate(_INVISIBLE).lower().translate(_FOLD)
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_NON_WORD.sub(" ", stripped.replace("*", " ")).split())
+
+
+def words(text: str) -> list[str]:
+    return normalize(text).split()
+
+
+def within_one(a: str, b: str, limit: int) -> bool:
+    """Whether the edit distance between a and b is at most ``limit`` (1 or 2)."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        best = i
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            current.append(value)
+            best = min(best, value)
+        if best > limit:
+            return False
+        previous = current
+    return previous[-1] <= limit
+
+
+def is_unspaced(text: str) -> bool:
+    """Whether the text is in a script written without spaces (Chinese, Japanese, Thai)."""
+    return any(
+        "\u4e00" <= c <= "\u9fff" or "\u3040" <= c <= "\u30ff" or "\u0e00" <= c <= "\u0e7f"
+        for c in text
+    )
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A compiled phrase: its words, each maybe a prefix (``word*``).
+
+    Phrases in scripts written without spaces match as substrings of the unspaced text.
+    """
+
+    source: str
+    tokens: tuple[tuple[str, bool], ...]
+
+    @property
+    def unspaced(self) -> str | None:
+        joined = "".join(t for t, _ in self.tokens)
+        return joined if is_unspaced(joined) else None
+
+    @classmethod
+    def compile(cls, phrase: str) -> Pattern:
+        raw = phrase[:MAX_INPUT].lower().split()
+        tokens = []
+        for token in raw:
+            prefix = token.endswith("*")
+            for part in normalize(token).split():
+                tokens.append((part, False))
+            if prefix and tokens:
+                tokens[-1] = (tokens[-1][0], True)
+        return cls(phrase, tuple(tokens))
+
+    def matches(self, text_words: list[str]) -> bool:
+        unspaced = self.unspaced
+        if unspaced is not None:
+            return unspaced in "".join(text_words)
+        n = len(self.tokens)
+        if n == 0 or n > len(text_words):
+            return False
+        return any(
+            all(_word_match(tok, text_words[i + k]) for k, tok in enumerate(self.tokens))
+            for i in range(len(text_words) - n + 1)
+        )
+
+
+@lru_cache(maxsize=65536)
+def _fuzzy(pattern: str, word: str) -> bool:
+    if len(pattern) >= FUZZY2_MIN:
+        return within_one(pattern, word, 2)
+    if len(pattern) >= FUZZY_MIN:
+        return within_one(pattern, word, 1)
+    return False
+
+
+def _word_match(token: tuple[str, bool], word: str) -> bool:
+    pattern, prefix = token
+    if prefix:
+        return word.startswith(pattern) or (
+            len(pattern) >= FUZZY_MIN and _fuzzy(pattern, word[: len(pattern)])
+        )
+    return word == pattern or _fuzzy(pattern, word)
+
+
+def remove_phrases(text_words: list[str], phrases: tuple[Pattern, ...]) -> list[str]:
+    """Drop every occurrence of the given phrases (exact words) from the word list."""
+    out = list(text_words)
+    for phrase in phrases:
+        toks = [t for t, _ in phrase.tokens]
+        n = len(toks)
+        if not n:
+            continue
+        i = 0
+        while i + n <= len(out):
+            if all(_word_match((toks[k], False), out[i + k]) for k in range(n)):
+                del out[i:i + n]
+                out.insert(i, "|")
+            else:
+                i += 1
+    return out

@@ -1,0 +1,83 @@
+"""Anonymous statistics: how often each node is shown, per language and day.
+
+No id, no text, no time finer than the day: a counter ``(day, lang, node) -> n``. Counts can
+be small (one visit to a rare node) but nothing in them identifies anyone (docs/privacy.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+STATS_PREFIX = "fwb:stats:"
+STATS_TTL = 400 * 86400  # a bit over a year of daily counters
+
+
+def day_key(now: dt.datetime) -> str:
+    return now.astimezone(dt.UTC).strftime("%Y-%m-%d")
+
+
+class StatsSink(Protocol):
+    async def add(self, day: str, items: Iterable[tuple[str, str]]) -> None: ...
+
+    async def rows(self) -> list[tuple[str, str, str, int]]: ...
+
+
+class MemoryStats:
+    def __init__(self) -> None:
+        self.counts: Counter[tuple[str, str, str]] = Counter()
+
+    async def add(self, day: str, items: Iterable[tuple[str, str]]) -> None:
+        for lang, node in items:
+            self.counts[(day, lang, node)] += 1
+
+    async def rows(self) -> list[tuple[str, str, str, int]]:
+        return sorted((d, lang, n, c) for (d, lang, n), c in self.counts.items())
+
+
+class RedisStats:
+    """One hash per day: field ``lang|node`` -> count."""
+
+    def __init__(self, client: Any) -> None:
+        self._redis = client
+
+    async def add(self, day: str, items: Iterable[tuple[str, str]]) -> None:
+        pipe = self._redis.pipeline(transaction=False)
+        key = STATS_PREFIX + day
+        n = 0
+        for lang, node in items:
+            pipe.hincrby(key, f"{lang}|{node}", 1)
+            n += 1
+        if n:
+            pipe.expire(key, STATS_TTL)
+            await pipe.execute()
+
+    async def rows(self) -> list[tuple[str, str, str, int]]:
+        out = []
+        async for key in self._redis.scan_iter(match=STATS_PREFIX + "*"):
+            day = key.decode().removeprefix(STATS_PREFIX) if isinstance(key, bytes) else \
+                str(key).removeprefix(STATS_PREFIX)
+            for field, value in (await self._redis.hgetall(key)).items():
+                f = field.decode() if isinstance(field, bytes) else str(field)
+                lang, _, node = f.partition("|")
+                out.append((day, lang, node, int(value)))
+        return sorted(out)
+
+
+def dropoff(rows: list[tuple[str, str, str, int]], edges: dict[str, list[str]]
+            ) -> list[tuple[str, int, int]]:
+    """Per node: (node, shown, shown but no next node of the same flow) — where people leave.
+
+    Approximation from counts alone: visits of a node minus visits of the nodes its buttons
+    lead to (floored at 0). No per-user trail is ever stored.
+    """
+    totals: Counter[str] = Counter()
+    for _, _, node, count in rows:
+        totals[node] += count
+    out = []
+    for node, shown in sorted(totals.items()):
+        onward = sum(totals.get(t, 0) for t in edges.get(node, []))
+        out.append((node, shown, max(shown - onward, 0)))
+    return out

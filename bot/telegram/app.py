@@ -1,0 +1,138 @@
+"""Build the bot, the dispatcher and the service; run polling (or the webhook server)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import sys
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import BotCommand
+
+from ..actions_runner import RasaActionRunner
+from ..config import Settings
+from ..dialog import Dialog
+from ..engine.i18n import SOURCE_LANG, Translator
+from ..engine.loader import load_or_raise
+from ..engine.problems import ContentError
+from ..engine.runtime import Engine
+from ..stats import MemoryStats, RedisStats, StatsSink
+from ..storage import MemoryStateStore, RedisStateStore, StateStore, StoreError
+from .handlers import build_router
+from .retry import RetryMiddleware
+from .service import BotService, Throttle
+
+log = logging.getLogger(__name__)
+COMMANDS = ("start", "menu", "help", "language", "sos", "saj", "privacy", "forget")
+
+NO_TOKEN = """\
+BOT_TOKEN is not set, so the bot cannot connect to Telegram.
+
+To get a token: open Telegram, talk to @BotFather, send /newbot, choose a name and a
+username; BotFather answers with a token like 123456789:AAE... Then:
+
+    echo 'BOT_TOKEN=123456789:AAE...' >> .env
+    python -m bot run
+
+Meanwhile you can talk to the bot right here in the terminal:
+
+    python -m bot chat
+"""
+
+
+def create_bot(settings: Settings) -> Bot:
+    if settings.bot_api_base:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_base))
+    else:
+        session = AiohttpSession()
+    session.middleware(RetryMiddleware())
+    assert settings.bot_token
+    return Bot(settings.bot_token, session=session)
+
+
+def state_secret(settings: Settings) -> bytes:
+    """The key that pseudonymises chat ids in storage (stable for one bot token)."""
+    return hashlib.sha256(b"fwb-state:" + (settings.bot_token or "console").encode()).digest()
+
+
+def build_engine(settings: Settings) -> Engine:
+    translator = Translator.load(settings.locales_dir)
+    return Engine.build(load_or_raise(settings.flows_dir), translator)
+
+
+def build_service(settings: Settings, engine: Engine, store: StateStore,
+                  stats: StatsSink | None) -> BotService:
+    return BotService(
+        dialog=Dialog(engine, RasaActionRunner()), store=store, secret=state_secret(settings),
+        ttl=settings.state_ttl, stats=stats,
+        throttle=Throttle(settings.throttle_messages, float(settings.throttle_seconds)),
+    )
+
+
+def build_dispatcher(service: BotService) -> Dispatcher:
+    dispatcher = Dispatcher()
+    dispatcher.include_router(build_router(service))
+    return dispatcher
+
+
+async def set_commands(bot: Bot, engine: Engine) -> None:
+    """Register the command menu in every language that has a catalog."""
+    for lang in engine.languages():
+        commands = [BotCommand(command=c, description=engine.renderer.ui(lang, f"cmd_{c}")[:256])
+                    for c in COMMANDS]
+        await bot.set_my_commands(commands,
+                                  language_code=None if lang == SOURCE_LANG else lang)
+
+
+async def open_store(settings: Settings) -> tuple[StateStore, StatsSink | None]:
+    if settings.redis_url:
+        store = RedisStateStore(settings.redis_url)
+        await store.ping()
+        return store, RedisStats(store.client) if settings.stats else None
+    return MemoryStateStore(), MemoryStats() if settings.stats else None
+
+
+async def serve(settings: Settings) -> None:
+    engine = build_engine(settings)
+    store, stats = await open_store(settings)
+    service = build_service(settings, engine, store, stats)
+    bot = create_bot(settings)
+    dispatcher = build_dispatcher(service)
+    try:
+        await set_commands(bot, engine)
+        if settings.webhook_url:
+            from .webhook import serve_webhook
+
+            await serve_webhook(settings, bot, dispatcher, service)
+        else:
+            await bot.delete_webhook(drop_pending_updates=False)
+            await dispatcher.start_polling(bot, handle_signals=True)
+    finally:
+        await store.close()
+        await bot.session.close()
+
+
+def run_bot(settings: Settings) -> int:
+    if not settings.bot_token:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    if settings.webhook_url and not settings.webhook_secret:
+        print("WEBHOOK_URL is set but WEBHOOK_SECRET is not: refusing to start a webhook that "
+              "anyone could post to. Set WEBHOOK_SECRET to a long random string "
+              "(letters, digits, _ and -).", file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(serve(settings))
+    except ContentError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except StoreError as exc:
+        print(f"cannot start: {exc}. Check REDIS_URL, or unset it to keep state in memory.",
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0

@@ -1,0 +1,73 @@
+"""Routers built by a factory (a module-level Router can serve only one dispatcher)."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, F, Router
+from aiogram.types import CallbackQuery, Message
+
+from ..engine.state import Command, Event, Location, Media, Press, Start, Text
+from ..engine.text import MAX_INPUT
+from .callbacks import unpack
+from .service import BotService
+
+log = logging.getLogger(__name__)
+MEDIA_FIELDS = ("photo", "video", "voice", "document", "video_note", "audio", "sticker",
+                "animation")
+
+
+def message_event(message: Message) -> Event | None:
+    """The engine event for a private message, or None for what the bot does not handle."""
+    hint = message.from_user.language_code if message.from_user else None
+    if message.text is not None:
+        text = message.text[:MAX_INPUT]  # oversized input is cut before any processing
+        if text.startswith("/"):
+            name, _, args = text[1:].partition(" ")
+            name = name.split("@")[0].lower()
+            if name == "start":
+                return Start(args.strip()[:64], hint)
+            return Command(name, args, hint)
+        return Text(text, hint)
+    if message.location is not None:
+        return Location(message.location.latitude, message.location.longitude)
+    for kind in MEDIA_FIELDS:
+        if getattr(message, kind, None):
+            return Media(kind)
+    if message.caption is not None:  # media types aiogram knows but we do not list
+        return Media("document")
+    return None
+
+
+def build_router(service: BotService) -> Router:
+    router = Router(name="orientation")
+    router.message.filter(F.chat.type == "private")
+    router.callback_query.filter(F.message.chat.type == "private")
+
+    @router.message()
+    async def on_message(message: Message, bot: Bot) -> None:
+        event = message_event(message)
+        if event is None:
+            return  # polls, dice, service messages...: ignored, no error
+        try:
+            await service.handle(bot, message.chat.id, event, message.message_id)
+        except Exception as exc:
+            log.error("update failed: %s", type(exc).__name__)
+            await service.error_reply(bot, message.chat.id)
+
+    @router.callback_query()
+    async def on_callback(query: CallbackQuery, bot: Bot) -> None:
+        try:
+            await query.answer()  # always, first: the button stops spinning
+        except Exception as exc:
+            log.info("callback answer failed: %s", type(exc).__name__)
+        if query.message is None:
+            return
+        hint = query.from_user.language_code if query.from_user else None
+        try:
+            await service.handle(bot, query.message.chat.id, Press(unpack(query.data), hint))
+        except Exception as exc:
+            log.error("update failed: %s", type(exc).__name__)
+            await service.error_reply(bot, query.message.chat.id)
+
+    return router

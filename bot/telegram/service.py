@@ -1,0 +1,182 @@
+"""One update, start to finish: load state, step the dialog, send replies, save state.
+
+Everything Telegram-specific that is not routing lives here: keyboards, protect_content,
+deleting media and (on /forget) the conversation, throttling, state-store failures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import time
+from collections import deque
+from dataclasses import dataclass, field, replace
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from ..dialog import Dialog
+from ..engine.runtime import show
+from ..engine.state import Count, DeleteIncoming, Event, Forget, Reply, State, Text
+from ..stats import StatsSink, day_key
+from ..storage import StateStore, StoreError, chat_key
+from .callbacks import pack
+
+log = logging.getLogger(__name__)
+DELETE_CHUNK = 100  # deleteMessages takes at most 100 ids
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    rows = []
+    for row in reply.buttons:
+        cells = []
+        for b in row:
+            if b.url:
+                cells.append(InlineKeyboardButton(text=b.label, url=b.url))
+            elif b.choice is not None:
+                cells.append(InlineKeyboardButton(text=b.label, callback_data=pack(b.choice)))
+        if cells:
+            rows.append(cells)
+    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+
+
+@dataclass
+class Throttle:
+    """Per-chat sliding window: past ``limit`` messages in ``window`` s, drop (warn once)."""
+
+    limit: int = 8
+    window: float = 10.0
+    clock: object = time.monotonic
+    _seen: dict[str, deque[float]] = field(default_factory=dict)
+    _warned: dict[str, float] = field(default_factory=dict)
+
+    def check(self, key: str) -> str:
+        """``ok``, ``warn`` (first message over the limit) or ``drop``."""
+        now = self.clock()  # type: ignore[operator]
+        q = self._seen.setdefault(key, deque())
+        while q and q[0] <= now - self.window:
+            q.popleft()
+        if len(self._seen) > 100_000:  # forget idle chats; bounded memory
+            for k in [k for k, v in self._seen.items() if not v][:50_000]:
+                self._seen.pop(k, None)
+        q.append(now)
+        if len(q) <= self.limit:
+            self._warned.pop(key, None)
+            return "ok"
+        if key in self._warned and self._warned[key] > now - self.window:
+            return "drop"
+        self._warned[key] = now
+        return "warn"
+
+
+@dataclass
+class BotService:
+    dialog: Dialog
+    store: StateStore
+    secret: bytes
+    ttl: int = 86400
+    stats: StatsSink | None = None
+    throttle: Throttle | None = None
+    clock: object = None
+
+    def now(self) -> dt.datetime:
+        if callable(self.clock):
+            value: dt.datetime = self.clock()
+            return value
+        return dt.datetime.now(dt.UTC)
+
+    async def _load(self, key: str) -> tuple[State | None, bool]:
+        try:
+            return await self.store.get(key), False
+        except StoreError as exc:
+            log.warning("state store unavailable on read (%s): answering without state", exc)
+            return None, True
+
+    async def _save(self, key: str, state: State | None) -> None:
+        try:
+            if state is None:
+                await self.store.delete(key)
+            else:
+                await self.store.set(key, state, self.ttl)
+        except StoreError as exc:
+            log.warning("state store unavailable on write (%s)", exc)
+
+    async def handle(self, bot: Bot, chat_id: int, event: Event,
+                     incoming_id: int | None = None) -> list[int]:
+        """Process one event of one private chat; returns the ids of messages sent."""
+        key = chat_key(chat_id, self.secret)
+        if self.throttle is not None and isinstance(event, Text):
+            verdict = self.throttle.check(key)
+            if verdict == "drop":
+                return []
+            if verdict == "warn":
+                state, _ = await self._load(key)
+                turn = show(self.dialog.engine, state or State(), "system:slow_down",
+                            self.now())
+                return await self._send(bot, chat_id, turn.replies)
+        state, lost = await self._load(key)
+        turn = await self.dialog.handle(state, event, self.now())
+        replies = turn.replies
+        if lost and state is None and not isinstance(event, Text):
+            notice = show(self.dialog.engine, turn.state, "system:state_lost", self.now())
+            replies = (notice.replies[0], *replies)
+        forget = any(isinstance(e, Forget) for e in turn.effects)
+        if forget:
+            await self._save(key, None)
+            await self._delete_all(bot, chat_id, [
+                *((state.message_ids if state else ())), *([incoming_id] if incoming_id else [])])
+        elif incoming_id and any(isinstance(e, DeleteIncoming) for e in turn.effects):
+            await self._delete_all(bot, chat_id, [incoming_id])
+        sent = await self._send(bot, chat_id, replies)
+        if not forget:
+            ids = [incoming_id, *sent] if incoming_id else sent
+            await self._save(key, turn.state.with_message_ids([i for i in ids if i]))
+        if self.stats is not None:
+            counts = [(c.lang, c.node) for c in turn.effects if isinstance(c, Count)]
+            try:
+                await self.stats.add(day_key(self.now()), counts)
+            except Exception as exc:  # statistics must never break a conversation
+                log.warning("statistics not recorded (%s)", type(exc).__name__)
+        return sent
+
+    async def _send(self, bot: Bot, chat_id: int, replies: tuple[Reply, ...] | list[Reply]
+                    ) -> list[int]:
+        sent: list[int] = []
+        for reply in replies:
+            try:
+                msg = await bot.send_message(chat_id, reply.text, reply_markup=keyboard(reply),
+                                             protect_content=reply.protect,
+                                             link_preview_options=None)
+                sent.append(msg.message_id)
+                if reply.venue is not None:
+                    venue = await bot.send_venue(chat_id, reply.venue.lat, reply.venue.lon,
+                                                 reply.venue.title, reply.venue.address)
+                    sent.append(venue.message_id)
+            except TelegramForbiddenError:
+                log.info("a user blocked the bot: dropping that chat's state")
+                await self._save(chat_key(chat_id, self.secret), None)
+                return sent
+        return sent
+
+    async def _delete_all(self, bot: Bot, chat_id: int, ids: list[int]) -> None:
+        """Delete messages where Telegram allows it (private chats, under 48 h); never fail."""
+        unique = sorted(set(ids))
+        for i in range(0, len(unique), DELETE_CHUNK):
+            try:
+                await bot.delete_messages(chat_id, unique[i:i + DELETE_CHUNK])
+            except TelegramAPIError as exc:
+                log.info("some messages could not be deleted (%s)", type(exc).__name__)
+            await asyncio.sleep(0)
+
+    async def error_reply(self, bot: Bot, chat_id: int) -> None:
+        """Last resort after an unexpected error: the emergency numbers, never silence."""
+        key = chat_key(chat_id, self.secret)
+        state, _ = await self._load(key)
+        turn = show(self.dialog.engine, replace(state or State(), back=()), "system:error",
+                    self.now())
+        try:
+            await self._send(bot, chat_id, turn.replies)
+        except TelegramAPIError as exc:
+            log.warning("error reply not sent (%s)", type(exc).__name__)

@@ -1,0 +1,67 @@
+"""Webhook mode: aiohttp server with secret-token check, /healthz and /metrics.
+
+Updates are handled before the 200 answer (``handle_in_background=False``): if a replica dies
+mid-update, Telegram gets no 200 and delivers the update again, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from aiogram import Bot, Dispatcher
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+
+from ..config import Settings
+from .service import BotService
+
+log = logging.getLogger(__name__)
+
+
+def build_webhook_app(settings: Settings, bot: Bot, dispatcher: Dispatcher,
+                      service: BotService) -> web.Application:
+    app = web.Application(client_max_size=1024 * 1024)
+    SimpleRequestHandler(dispatcher, bot, handle_in_background=False,
+                         secret_token=settings.webhook_secret).register(
+        app, path=settings.webhook_path)
+    setup_application(app, dispatcher, bot=bot)
+
+    async def healthz(request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok", "content": service.dialog.engine.bundle.version})
+
+    async def metrics(request: web.Request) -> web.Response:
+        lines = ["# HELP fwb_node_views_total Times a node was shown (anonymous).",
+                 "# TYPE fwb_node_views_total counter"]
+        if service.stats is not None:
+            for day, lang, node, count in await service.stats.rows():
+                lines.append(f'fwb_node_views_total{{day="{day}",lang="{lang}",'
+                             f'node="{node}"}} {count}')
+        return web.Response(text="\n".join(lines) + "\n", content_type="text/plain")
+
+    app.router.add_get("/healthz", healthz)
+    if settings.stats:
+        app.router.add_get("/metrics", metrics)
+    return app
+
+
+async def serve_webhook(settings: Settings, bot: Bot, dispatcher: Dispatcher,
+                        service: BotService) -> None:
+    """Set the webhook with its secret, serve until SIGTERM/SIGINT, then drain and stop."""
+    assert settings.webhook_url and settings.webhook_secret
+    await bot.set_webhook(settings.webhook_url.rstrip("/") + settings.webhook_path,
+                          secret_token=settings.webhook_secret,
+                          allowed_updates=["message", "callback_query"])
+    app = build_webhook_app(settings, bot, dispatcher, service)
+    runner = web.AppRunner(app, shutdown_timeout=10.0)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
+    await site.start()
+    log.info("webhook server listening on port %s", settings.webhook_port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await runner.cleanup()  # finishes in-flight requests before closing

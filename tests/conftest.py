@@ -1,0 +1,48 @@
+"""Shared fixtures: the real content loaded once, a dialog with in-process actions, a clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.actions_runner import RasaActionRunner
+from bot.dialog import Dialog
+from bot.engine.i18n import Translator
+from bot.engine.loader import load_or_raise
+from bot.engine.runtime import Engine
+
+ROOT = Path(__file__).resolve().parents[1]
+# A Monday at 14:00 in Brussels (winter time): most services are open.
+NOW = dt.datetime(2026, 1, 5, 13, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="session")
+def translator() -> Translator:
+    return Translator.load(ROOT / "locales")
+
+
+@pytest.fixture(scope="session")
+def engine(translator: Translator) -> Engine:
+    return Engine.build(load_or_raise(ROOT / "flows"), translator)
+
+
+@pytest.fixture(scope="session")
+def runner() -> RasaActionRunner:
+    return RasaActionRunner()
+
+
+@pytest.fixture
+def dialog(engine: Engine, runner: RasaActionRunner) -> Dialog:
+    return Dialog(engine, runner)
+
+
+@pytest.fixture
+def now() -> dt.datetime:
+    return NOW
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -1,0 +1,155 @@
+"""Exact text of lint errors on broken content (what a maintainer reads)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.engine.loader import load_bundle
+
+from .conftest import ROOT
+
+
+def lint_file(tmp_path: Path, text: str, name: str = "broken.yaml") -> list[str]:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    _, report = load_bundle(ROOT / "flows", [path])
+    return [str(p).replace(str(path), name) for p in report.sorted() if p.pos.file == str(path)]
+
+
+def test_unknown_target_names_the_button_and_suggests(tmp_path: Path) -> None:
+    out = lint_file(tmp_path, """\
+id: fixture_target
+audience: young
+title: Essai
+start: one
+nodes:
+  one:
+    say: Bonjour
+    buttons:
+      - {text: Suite, goto: tow}
+      - {text: Ailleurs, goto: "sextortoin:start"}
+  two:
+    say: Deux
+""")
+    assert out == [
+        "broken.yaml:9:9: error [unknown-target] 'goto: fixture_target:tow' leads nowhere: "
+        "the node 'tow' does not exist in the flow 'fixture_target'. Did you mean 'two'?",
+        "broken.yaml:10:9: error [unknown-target] 'goto: sextortoin:start' leads nowhere: "
+        "the flow 'sextortoin' does not exist. Did you mean 'sextortion'?",
+        "broken.yaml:11:3: error [unreachable-node] no button leads to the node 'two'. "
+        "Add a button with 'goto: two' or remove the node.",
+    ]
+
+
+def test_duplicate_key_is_rejected_not_silently_kept(tmp_path: Path) -> None:
+    out = lint_file(tmp_path, """\
+id: fixture_dup
+audience: young
+title: Essai
+start: one
+nodes:
+  one:
+    say: Premier texte
+    say: Second texte
+""")
+    assert out == [
+        "broken.yaml:8:5: error [duplicate-key] the key 'say' appears twice in the same block "
+        "(first at line 7). Keep one of them: YAML would silently ignore the first.",
+    ]
+
+
+def test_unknown_key_suggests_the_right_one(tmp_path: Path) -> None:
+    out = lint_file(tmp_path, """\
+id: fixture_unknown
+audience: young
+title: Essai
+start: one
+nodes:
+  one:
+    say: Bonjour
+    buttns:
+      - {text: Suite, goto: one}
+""")
+    assert out == [
+        "broken.yaml:8:5: error [unknown-key] 'buttns' is not a known key of node 'one'. "
+        "Did you mean 'buttons'?",
+    ]
+
+
+def test_text_too_long_after_rendering(tmp_path: Path) -> None:
+    long_text = "Tu peux en parler. " * 240  # about 4,560 characters
+    out = lint_file(tmp_path, f"""\
+id: fixture_long
+audience: young
+title: Essai
+start: one
+nodes:
+  one:
+    say: "{long_text}"
+""")
+    assert len(out) == 1
+    assert out[0].startswith("broken.yaml:7:5: error [text-too-long] 'fixture_long:one' is ")
+    assert out[0].endswith(" characters long in fr (Telegram's limit is 4096). "
+                           "Split it over two nodes joined by a button.")
+
+
+def test_hardcoded_phone_number_is_refused(tmp_path: Path) -> None:
+    out = lint_file(tmp_path, """\
+id: fixture_number
+audience: young
+title: Essai
+start: one
+nodes:
+  one:
+    say: Appelle le 116 000 ou le 103, ou {child_focus.phone}. Tu as 16 ans ?
+""")
+    assert out == [
+        "broken.yaml:7:5: error [hardcoded-number] the text of 'fixture_number:one' contains "
+        "the number '103'. Numbers come from the directory: write a placeholder such as "
+        "{child_focus.phone} or list the contact under 'contacts:'.",
+        "broken.yaml:7:5: error [hardcoded-number] the text of 'fixture_number:one' contains "
+        "the number '116 000'. Numbers come from the directory: write a placeholder such as "
+        "{child_focus.phone} or list the contact under 'contacts:'.",
+    ]
+
+
+def test_yaml_syntax_error_has_a_position(tmp_path: Path) -> None:
+    out = lint_file(tmp_path, "id: x\nnodes:\n  one:\n    say: [unclosed\n")
+    assert len(out) == 1 and out[0].startswith("broken.yaml:")
+    assert "[yaml-syntax] this is not valid YAML" in out[0]
+
+
+def test_every_problem_in_one_run(tmp_path: Path) -> None:
+    out = lint_file(tmp_path, """\
+id: fixture_many
+audience: teenagers
+title: Essai
+strat: one
+nodes:
+  one:
+    say: ""
+    action: find_sja
+""")
+    rules = sorted(line.split("[")[1].split("]")[0] for line in out)
+    assert rules == ["bad-value", "empty-text", "missing-key", "missing-key", "unknown-key"]
+
+
+def test_unknown_contact_in_placeholder(tmp_path: Path) -> None:
+    out = lint_file(tmp_path, """\
+id: fixture_contact
+audience: young
+title: Essai
+start: one
+nodes:
+  one:
+    say: Appelle {chlid_focus.phone} ou {child_focus.fone}.
+    action: find_sja
+""")
+    assert out == [
+        "broken.yaml:7:5: error [unknown-action] the action 'find_sja' does not exist. "
+        "Did you mean 'find_saj'?",
+        "broken.yaml:7:5: error [unknown-contact] '{chlid_focus.phone}': the contact "
+        "'chlid_focus' is not in the directory. Did you mean 'child_focus'?",
+        "broken.yaml:7:5: error [unknown-field] '{child_focus.fone}': 'fone' is not a contact "
+        "field. Did you mean 'phone'?",
+    ]
