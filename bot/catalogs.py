@@ -22,7 +22,7 @@ from babel.messages.pofile import read_po, write_po
 from .engine.extract import extract_texts
 from .engine.i18n import CATALOG_DIRS, LANGS, SOURCE_LANG
 from .engine.loader import content_files, display_path
-from .engine.problems import Pos, Report
+from .engine.problems import Pos, Report, Severity
 
 DOMAIN = "messages"
 _PLACEHOLDER = re.compile(r"\{[a-z_][a-z0-9_.]*\}")
@@ -153,7 +153,7 @@ def check_catalogs(root: Path, locales: Path, report: Report, *, langs: tuple[st
             continue
         catalog, headers = load_po(path)
         in_progress = headers.get("X-Translation-Status") == "in-progress"
-        severity = "warning" if in_progress else "error"
+        severity: Severity = "warning" if in_progress else "error"
         for message in tmpl:
             if not message.id:
                 continue

@@ -102,7 +102,7 @@ class Settings:
             locales_dir=Path(env.get("LOCALES_DIR") or ROOT / "locales"),
             log_level=level,
             webhook_url=env.get("WEBHOOK_URL", "").strip() or None,
-            webhook_host=env.get("WEBHOOK_HOST", "0.0.0.0").strip() or "0.0.0.0",  # noqa: S104
+            webhook_host=env.get("WEBHOOK_HOST", "0.0.0.0").strip() or "0.0.0.0",
             webhook_port=_int(env, "WEBHOOK_PORT", 8080, minimum=1),
             webhook_path=path if path.startswith("/") else "/" + path,
             webhook_secret=env.get("WEBHOOK_SECRET", "").strip() or None,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from babel.messages.catalog import Catalog
+
 from . import catalogs
 from .config import Settings
 from .engine.i18n import LANGS, language_name
@@ -12,7 +14,7 @@ from .engine.i18n import LANGS, language_name
 POT = "messages.pot"
 
 
-def _extract(settings: Settings) -> catalogs.Catalog:
+def _extract(settings: Settings) -> Catalog:
     tmpl = catalogs.template(settings.flows_dir)
     settings.locales_dir.mkdir(parents=True, exist_ok=True)
     catalogs.write_catalog(settings.locales_dir / POT, tmpl)

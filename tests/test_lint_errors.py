@@ -131,7 +131,8 @@ nodes:
     action: find_sja
 """)
     rules = sorted(line.split("[")[1].split("]")[0] for line in out)
-    assert rules == ["bad-value", "empty-text", "missing-key", "missing-key", "unknown-key"]
+    # the flow is too broken for cross-checks (its audience is unknown): those come next run
+    assert rules == ["bad-value", "empty-text", "missing-key", "unknown-key"]
 
 
 def test_unknown_contact_in_placeholder(tmp_path: Path) -> None:
@@ -146,7 +147,7 @@ nodes:
     action: find_sja
 """)
     assert out == [
-        "broken.yaml:7:5: error [unknown-action] the action 'find_sja' does not exist. "
+        "broken.yaml:6:3: error [unknown-action] the action 'find_sja' does not exist. "
         "Did you mean 'find_saj'?",
         "broken.yaml:7:5: error [unknown-contact] '{chlid_focus.phone}': the contact "
         "'chlid_focus' is not in the directory. Did you mean 'child_focus'?",

@@ -84,14 +84,14 @@ def _placeholders(bundle: Bundle, node: Node, text: str, report: Report) -> None
         cid, field = m.group(1), m.group(2)
         if field is None:
             if cid not in ENGINE_PARAMS:
-                report.add(node.pos, "unknown-placeholder", f"'{{{cid}}}' is not a placeholder",
+                report.add(node.say_pos, "unknown-placeholder", f"'{{{cid}}}' is not a placeholder",
                            "Write {contact.field}, e.g. {child_focus.phone}.")
             continue
         if cid not in bundle.directory.contacts:
-            report.add(node.pos, "unknown-contact", f"'{{{cid}.{field}}}': the contact '{cid}' "
+            report.add(node.say_pos, "unknown-contact", f"'{{{cid}.{field}}}': the contact '{cid}' "
                        "is not in the directory", suggest(cid, bundle.directory.contacts))
         elif field not in CONTACT_FIELDS:
-            report.add(node.pos, "unknown-field", f"'{{{cid}.{field}}}': '{field}' is not a "
+            report.add(node.say_pos, "unknown-field", f"'{{{cid}.{field}}}': '{field}' is not a "
                        "contact field", suggest(field, CONTACT_FIELDS))
 
 
@@ -126,7 +126,7 @@ def check_bundle(bundle: Bundle, report: Report, *, langs: tuple[str, ...] = ("f
             _placeholders(bundle, node, node.say, report)
             for number in phone_like(node.say) + [n for b in node.buttons
                                                   for n in phone_like(b.text)]:
-                report.add(node.pos, "hardcoded-number",
+                report.add(node.say_pos, "hardcoded-number",
                            f"the text of '{node.key}' contains the number '{number}'",
                            "Numbers come from the directory: write a placeholder such as "
                            "{child_focus.phone} or list the contact under 'contacts:'.")
@@ -188,7 +188,7 @@ def _rendered_limits(bundle: Bundle, report: Report, langs: tuple[str, ...],
             for node in flow.nodes.values():
                 reply = render_node(engine, state, node, now)
                 if len(reply.text) > MAX_TEXT:
-                    report.add(node.pos, "text-too-long",
+                    report.add(node.say_pos, "text-too-long",
                                f"'{node.key}' is {len(reply.text)} characters long in {lang} "
                                f"(Telegram's limit is {MAX_TEXT})",
                                "Split it over two nodes joined by a button.")

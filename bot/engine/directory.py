@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 from typing import Any
 
 from .model import WEEKDAYS, Contact, Directory, Fact, Hours, Interval, Portal
 from .problems import Pos, Report
 from .schema import check_keys, expect_id, expect_mapping, expect_text, text_list
-from .yamlsrc import LocDict
+from .yamlsrc import LocDict, load_yaml
 
 CONTACT_KEYS = (
     "name", "what", "audience", "area", "kind", "phone", "chat", "web", "email", "address",
@@ -188,10 +189,6 @@ def load_directory(data: Any, file: str, report: Report) -> Directory:
 
 def load_directory_file(path: Any) -> tuple[Directory, Report]:
     """Load only ``contacts.yaml`` (for the actions, which need no flows)."""
-    from pathlib import Path
-
-    from .yamlsrc import load_yaml
-
     report = Report()
     file = Path(path)
     data = load_yaml(file.read_text(encoding="utf-8"), str(file), report)

@@ -113,7 +113,7 @@ def _node(node_id: str, data: Any, pos: Pos, flow: LocDict, flow_id: str, report
     if say is None:
         return None
     return Node(
-        flow=flow_id, id=node_id, say=say, pos=item.key_at("say") if "say" in item else pos,
+        flow=flow_id, id=node_id, say=say, pos=pos, say_pos=item.key_at("say"),
         buttons=tuple(buttons),
         contacts=text_list(item["contacts"], item.at("contacts"), "contacts", report)
         if "contacts" in item else (),
@@ -230,9 +230,9 @@ def load_bundle(
     flows: dict[str, Flow] = {}
     hasher = hashlib.sha256()
     ui: dict[str, str] = {}
-    crisis = CrisisLists({}, {}, "")
+    crisis: CrisisLists | None = None
     dir_data: tuple[Any, str] | None = None
-    for path in sorted(by_resolved.values(), key=lambda p: str(p)):
+    for path in sorted(by_resolved.values(), key=str):
         name = display_path(path)
         try:
             text = path.read_text(encoding="utf-8")
@@ -261,6 +261,11 @@ def load_bundle(
                            "Give each flow its own id.")
                 continue
             flows[flow.id] = flow
+    if crisis is None:
+        report.add(Pos(display_path(root / "safety" / CRISIS_FILE)), "missing-file",
+                   "there are no crisis word lists", "Restore flows/safety/crisis.yaml: "
+                   "without it, danger messages are not recognised.")
+        crisis = CrisisLists({}, {}, "")
     if dir_data is None:
         report.add(Pos(display_path(root / CONTACTS_FILE)), "missing-file",
                    "there is no contact directory", "Create flows/contacts.yaml.")

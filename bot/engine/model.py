@@ -37,7 +37,8 @@ class Node:
     flow: str
     id: str
     say: str
-    pos: Pos
+    pos: Pos  # where the node's id stands
+    say_pos: Pos  # where its text stands (text rules point here)
     buttons: tuple[Button, ...] = ()
     contacts: tuple[str, ...] = ()
     facts: tuple[str, ...] = ()

@@ -27,7 +27,6 @@ from .state import (
     Event,
     Forget,
     Location,
-    Media,
     Press,
     Reply,
     Start,

@@ -51,9 +51,8 @@ class Understanding:
                 weight += 0.5 if trig_lang == lang else 0.0
                 scores[flow] = max(scores.get(flow, 0.0), weight)
         if audience:
-            prefix = "pro_" if audience == "pro" else ""
             for flow in scores:
-                if prefix and flow.startswith(prefix) or not prefix and not flow.startswith("pro_"):
+                if flow.startswith("pro_") == (audience == "pro"):
                     scores[flow] += 0.25
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
         return [Match(f, s) for f, s in ranked]

@@ -115,7 +115,7 @@ class BotService:
                 state, _ = await self._load(key)
                 turn = show(self.dialog.engine, state or State(), "system:slow_down",
                             self.now())
-                return await self._send(bot, chat_id, turn.replies)
+                return (await self._send(bot, chat_id, turn.replies))[0]
         state, lost = await self._load(key)
         turn = await self.dialog.handle(state, event, self.now())
         replies = turn.replies
@@ -126,11 +126,14 @@ class BotService:
         if forget:
             await self._save(key, None)
             await self._delete_all(bot, chat_id, [
-                *((state.message_ids if state else ())), *([incoming_id] if incoming_id else [])])
+                *(state.message_ids if state else ()), *([incoming_id] if incoming_id else [])])
         elif incoming_id and any(isinstance(e, DeleteIncoming) for e in turn.effects):
             await self._delete_all(bot, chat_id, [incoming_id])
-        sent = await self._send(bot, chat_id, replies)
-        if not forget:
+        sent, blocked = await self._send(bot, chat_id, replies)
+        if blocked:
+            log.info("a user blocked the bot: dropping that chat's state")
+            await self._save(key, None)
+        elif not forget:
             ids = [incoming_id, *sent] if incoming_id else sent
             await self._save(key, turn.state.with_message_ids([i for i in ids if i]))
         if self.stats is not None:
@@ -142,7 +145,8 @@ class BotService:
         return sent
 
     async def _send(self, bot: Bot, chat_id: int, replies: tuple[Reply, ...] | list[Reply]
-                    ) -> list[int]:
+                    ) -> tuple[list[int], bool]:
+        """Send replies in order; ``(ids sent, whether the user has blocked the bot)``."""
         sent: list[int] = []
         for reply in replies:
             try:
@@ -155,10 +159,8 @@ class BotService:
                                                  reply.venue.title, reply.venue.address)
                     sent.append(venue.message_id)
             except TelegramForbiddenError:
-                log.info("a user blocked the bot: dropping that chat's state")
-                await self._save(chat_key(chat_id, self.secret), None)
-                return sent
-        return sent
+                return sent, True
+        return sent, False
 
     async def _delete_all(self, bot: Bot, chat_id: int, ids: list[int]) -> None:
         """Delete messages where Telegram allows it (private chats, under 48 h); never fail."""
@@ -177,6 +179,8 @@ class BotService:
         turn = show(self.dialog.engine, replace(state or State(), back=()), "system:error",
                     self.now())
         try:
-            await self._send(bot, chat_id, turn.replies)
+            _, blocked = await self._send(bot, chat_id, turn.replies)
+            if blocked:
+                await self._save(key, None)
         except TelegramAPIError as exc:
             log.warning("error reply not sent (%s)", type(exc).__name__)

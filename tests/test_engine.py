@@ -1,0 +1,245 @@
+"""The step function through the dialog driver, on the real content."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from bot.dialog import Dialog
+from bot.engine.runtime import Engine, step
+from bot.engine.state import (
+    BACK_LIMIT,
+    Choice,
+    Command,
+    DeleteIncoming,
+    Forget,
+    Location,
+    Media,
+    Press,
+    Start,
+    State,
+    Text,
+)
+
+from .helpers import Chat, button, labels
+
+HELP, HOME, BACK = "🆘 Aide maintenant", "🏠 Accueil", "⬅️ Retour"
+
+
+async def test_start_greets_says_it_is_a_bot_and_asks_who(dialog: Dialog, now: dt.datetime
+                                                          ) -> None:
+    chat = Chat(dialog, now)
+    await chat.send(Start())
+    assert chat.nodes == ["start:start"]
+    assert "assistant automatique" in chat.last.text
+    assert "pas un service d'urgence" in chat.last.text
+    assert "/forget" in chat.last.text
+    assert HELP in labels(chat.last) and HOME in labels(chat.last)
+    assert BACK not in labels(chat.last)  # nothing to go back to yet
+
+
+async def test_every_screen_offers_help_and_home(dialog: Dialog, engine: Engine,
+                                                 now: dt.datetime) -> None:
+    for key in engine.bundle.node_keys:
+        chat = Chat(dialog, now, State(at="start:start", back=("start:start",)))
+        index = engine.bundle.node_index[key]
+        await chat.send(Press(Choice("o", (engine.bundle.version, str(index)))))
+        assert chat.nodes[-1] == key
+        assert HELP in labels(chat.last) and HOME in labels(chat.last), key
+
+
+async def test_young_path_back_and_home(dialog: Dialog, now: dt.datetime) -> None:
+    chat = Chat(dialog, now)
+    await chat.send(Start())
+    await chat.press("Je suis un ou une jeune")
+    assert chat.nodes == ["menu:young"] and chat.state and chat.state.audience == "young"
+    await chat.press("On me fait du chantage")
+    assert chat.nodes == ["sextortion:start"]
+    assert chat.last.protect  # sensitive explanations cannot be forwarded
+    await chat.press(BACK)
+    assert chat.nodes == ["menu:young"]
+    await chat.press("On me fait du chantage")
+    await chat.press(HOME)
+    assert chat.nodes == ["menu:young"]
+    assert BACK not in labels(chat.last)
+
+
+async def test_help_now_opens_emergency_with_numbers(dialog: Dialog, now: dt.datetime) -> None:
+    chat = Chat(dialog, now)
+    await chat.send(Start())
+    await chat.press(HELP)
+    assert chat.nodes == ["emergency:start"]
+    for number in ("112", "101", "103"):
+        assert number in chat.last.text
+
+
+@pytest.mark.parametrize("text,category", [
+    ("je veux mourir", "suicide"),
+    ("il me frappe, aide moi", "danger"),
+    ("je dors dehors ce soir", "runaway"),
+])
+async def test_crisis_comes_first_even_mid_flow(dialog: Dialog, now: dt.datetime, text: str,
+                                                category: str) -> None:
+    chat = Chat(dialog, now, State(at="saj:find", slots={"ask": "saj:find"}))
+    await chat.send(Text(text))
+    assert chat.nodes == [f"emergency:{category}"]
+    assert "112" in chat.last.text
+    assert BACK in labels(chat.last)  # offers to continue where the user was
+
+
+@pytest.mark.parametrize("text,flow", [
+    ("il menace de publier mes photos si je paye pas", "sextortion"),
+    ("c'est quoi le grooming", "grooming"),
+    ("mon copain veut que je sorte avec ses amis pour de l'argent", "loverboys"),
+    ("sexto", "sexting"),
+])
+async def test_typed_text_reaches_the_flow(dialog: Dialog, now: dt.datetime, text: str,
+                                           flow: str) -> None:
+    chat = Chat(dialog, now, State(audience="young"))
+    await chat.send(Text(text))
+    assert chat.nodes[0].startswith(f"{flow}:"), chat.nodes
+
+
+async def test_ordinary_joke_is_not_a_crisis(dialog: Dialog, now: dt.datetime) -> None:
+    chat = Chat(dialog, now)
+    await chat.send(Text("je suis mort de rire"))
+    assert not chat.nodes[0].startswith("emergency:")
+
+
+async def test_unknown_text_offers_the_menu_rather_than_guessing(dialog: Dialog,
+                                                                 now: dt.datetime) -> None:
+    chat = Chat(dialog, now, State(audience="young"))
+    await chat.send(Text("azertyuiop"))
+    assert chat.nodes == ["system:not_understood"]
+    assert "On me fait du chantage" in labels(chat.last)
+
+
+async def test_stale_version_and_forged_data_land_on_the_menu(dialog: Dialog,
+                                                              now: dt.datetime) -> None:
+    chat = Chat(dialog, now, State(audience="pro"))
+    await chat.send(Press(Choice("g", ("zzzz", "1", "0"))))
+    assert chat.nodes == ["system:stale"]
+    assert "Indicateurs" in labels(chat.last)
+    await chat.send(Press(None))
+    assert chat.nodes == ["system:stale"]
+    await chat.send(Press(Choice("g", (dialog.engine.bundle.version, "99999", "0"))))
+    assert chat.nodes == ["system:stale"]
+    await chat.send(Press(Choice("l", ("xx",))))
+    assert chat.nodes == ["system:stale"]
+
+
+async def test_media_is_deleted_and_explained(dialog: Dialog, now: dt.datetime) -> None:
+    chat = Chat(dialog, now)
+    turn = await chat.send(Media("photo"))
+    assert chat.nodes == ["system:media_deleted"]
+    assert any(isinstance(e, DeleteIncoming) for e in turn.effects)
+    assert "116 000" in chat.last.text  # Child Focus, for images that circulate
+
+
+async def test_sticker_gets_a_kind_word_not_an_error(dialog: Dialog, now: dt.datetime) -> None:
+    chat = Chat(dialog, now)
+    turn = await chat.send(Media("sticker"))
+    assert chat.nodes == ["system:unsupported"]
+    assert not any(isinstance(e, DeleteIncoming) for e in turn.effects)
+
+
+async def test_forget_erases_state(dialog: Dialog, now: dt.datetime) -> None:
+    chat = Chat(dialog, now, State(lang="fr", audience="young", at="sexting:start",
+                                   back=("menu:young",), message_ids=(1, 2, 3)))
+    turn = await chat.send(Command("forget"))
+    assert any(isinstance(e, Forget) for e in turn.effects)
+    assert turn.state == State()
+    assert chat.nodes == ["system:forgotten"]
+
+
+async def test_unknown_command(dialog: Dialog, now: dt.datetime) -> None:
+    chat = Chat(dialog, now)
+    await chat.send(Command("whatever"))
+    assert chat.nodes == ["system:unknown_command"]
+
+
+async def test_five_thousand_characters_are_cut_not_crashed(dialog: Dialog,
+                                                            now: dt.datetime) -> None:
+    chat = Chat(dialog, now)
+    await chat.send(Text("sextorsion " + "a" * 5000))
+    assert chat.nodes and chat.state is not None
+    assert len(chat.state.to_json()) < 300
+
+
+async def test_back_stack_is_bounded(dialog: Dialog, engine: Engine, now: dt.datetime) -> None:
+    chat = Chat(dialog, now)
+    await chat.send(Start())
+    for key in engine.bundle.node_keys[:40]:
+        await chat.send(Press(Choice("o", (engine.bundle.version,
+                                           str(engine.bundle.node_index[key])))))
+    assert chat.state is not None and len(chat.state.back) <= BACK_LIMIT
+
+
+def test_state_round_trips_as_small_json() -> None:
+    state = State(lang="ar", lang_chosen=True, audience="young", at="sexting:start",
+                  back=("menu:young",), slots={"ask": "saj:find"}, greeted=True,
+                  message_ids=(5, 6))
+    raw = state.to_json()
+    assert State.from_json(raw) == state
+    assert len(raw.encode()) < 200
+    assert json.loads(raw)["l"] == "ar"
+
+
+@pytest.mark.parametrize("raw", [None, "", "{", "[]", '{"b": 5}', '{"m": ["x"]}', b"\xff"])
+def test_corrupt_state_gives_a_fresh_one(raw: str | bytes | None) -> None:
+    assert isinstance(State.from_json(raw), State)
+
+
+def test_step_is_pure_and_deterministic(engine: Engine, now: dt.datetime) -> None:
+    state = State(audience="young", at="menu:young")
+    first = step(engine, state, Text("nudes"), now)
+    second = step(engine, state, Text("nudes"), now)
+    assert first == second
+    assert state == State(audience="young", at="menu:young")
+
+
+async def test_saj_finder_by_postcode_and_ambiguity(dialog: Dialog, now: dt.datetime) -> None:
+    chat = Chat(dialog, now)
+    await chat.send(Command("saj", "5000"))
+    assert chat.nodes == ["system:saj_found"]
+    assert "SAJ de Namur" in chat.last.text
+    await chat.send(Command("saj"))
+    assert chat.nodes == ["saj:find"]
+    await chat.send(Text("braine l alleud"))
+    assert chat.nodes == ["system:saj_found"] and "Nivelles" in chat.last.text
+    await chat.send(Command("saj", "4700"))
+    assert chat.nodes == ["system:saj_dg"]
+    await chat.send(Command("saj", "9000"))
+    assert chat.nodes == ["system:saj_flanders"]
+    await chat.send(Location(51.6, 2.5))
+    assert chat.nodes == ["system:saj_outside"]
+    await chat.send(Command("saj", "$$$"))
+    assert chat.nodes == ["system:saj_not_found"]
+    assert chat.state is not None and chat.state.slots == {"ask": "saj:find"}
+
+
+async def test_nothing_typed_is_kept_in_state(dialog: Dialog, now: dt.datetime) -> None:
+    chat = Chat(dialog, now)
+    await chat.send(Command("saj"))
+    await chat.send(Text("5000"))
+    await chat.send(Text("mon secret est 4242 rue des Lilas"))
+    assert chat.state is not None
+    raw = chat.state.to_json()
+    assert "5000" not in raw and "4242" not in raw and "Lilas" not in raw
+
+
+async def test_language_menu_lists_languages_in_their_own_names(dialog: Dialog,
+                                                                now: dt.datetime) -> None:
+    chat = Chat(dialog, now)
+    await chat.send(Command("language"))
+    assert chat.nodes == ["system:language"]
+    assert "✓ Français" in labels(chat.last)
+
+
+def test_button_lookup_helper_fails_loudly(dialog: Dialog, engine: Engine,
+                                          now: dt.datetime) -> None:
+    turn = step(engine, None, Start(), now)
+    with pytest.raises(AssertionError):
+        button(turn.replies[0], "No such button")
