@@ -61,11 +61,25 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return run_bot(settings)
 
 
+def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
+    """The README's first command: the Telegram bot with a token, the simulator without."""
+    if settings.bot_token:
+        return cmd_run(args, settings)
+    from .telegram.app import NO_TOKEN
+
+    print(NO_TOKEN, file=sys.stderr)
+    print("Starting the terminal simulator now.\n", file=sys.stderr)
+    args.lang, args.jsonl, args.record = "fr", False, None
+    return cmd_chat(args, settings)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run the Telegram bot (polling, or webhook if WEBHOOK_URL)")
     run.set_defaults(func=cmd_run)
+    start = sub.add_parser("start", help="run the bot if BOT_TOKEN is set, else the simulator")
+    start.set_defaults(func=cmd_start)
     chat = sub.add_parser("chat", help="talk to the bot in the terminal (console simulator)")
     chat.add_argument("--lang", default="fr", help="language code (fr nl de en ar ...)")
     chat.add_argument("--jsonl", action="store_true", help="one JSON object per bot message")

@@ -1,0 +1,72 @@
+"""The Redis state store against the real server, TTL included."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.engine.state import State
+from bot.stats import RedisStats
+from bot.storage import RedisStateStore, StoreError
+
+from .redis_util import REDIS_URL, require_redis
+
+pytestmark = pytest.mark.redis
+
+
+@pytest.fixture
+async def store() -> AsyncIterator[RedisStateStore]:
+    require_redis()
+    s = RedisStateStore(REDIS_URL)
+    await s.client.flushdb()
+    yield s
+    await s.client.flushdb()
+    await s.close()
+
+
+async def test_round_trip_and_ttl(store: RedisStateStore) -> None:
+    state = State(lang="nl", audience="young", at="sexting:start", back=("menu:young",))
+    await store.set("fwb:s:abc", state, ttl=60)
+    assert await store.get("fwb:s:abc") == state
+    ttl = await store.client.ttl("fwb:s:abc")
+    assert 55 <= ttl <= 60
+
+
+async def test_state_expires(store: RedisStateStore) -> None:
+    await store.set("fwb:s:short", State(audience="pro"), ttl=1)
+    await asyncio.sleep(1.3)
+    assert await store.get("fwb:s:short") is None
+
+
+async def test_delete_is_immediate(store: RedisStateStore) -> None:
+    await store.set("fwb:s:x", State(), ttl=60)
+    await store.delete("fwb:s:x")
+    assert await store.client.exists("fwb:s:x") == 0
+
+
+async def test_conversation_is_small(store: RedisStateStore) -> None:
+    state = State(lang="fr", lang_chosen=True, audience="young", at="sextortion:what_now",
+                  back=("menu:young", "sextortion:start"), greeted=True,
+                  message_ids=tuple(range(1000, 1010)))
+    await store.set("fwb:s:size", state, ttl=60)
+    assert await store.client.memory_usage("fwb:s:size") < 400
+
+
+async def test_stats_are_counters_without_ids(store: RedisStateStore) -> None:
+    stats = RedisStats(store.client)
+    await stats.add("2026-01-05", [("fr", "start:start"), ("fr", "start:start"),
+                                   ("ar", "menu:young")])
+    rows = await stats.rows()
+    assert ("2026-01-05", "fr", "start:start", 2) in rows
+    assert ("2026-01-05", "ar", "menu:young", 1) in rows
+
+
+async def test_unreachable_redis_raises_store_error() -> None:
+    s = RedisStateStore("redis://127.0.0.1:1/0")
+    with pytest.raises(StoreError):
+        await s.ping()
+    with pytest.raises(StoreError):
+        await s.get("fwb:s:x")
+    await s.close()
