@@ -46,10 +46,21 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         print(f"no compiled catalog for {lang!r}: run 'python -m bot i18n compile'",
               file=sys.stderr)
         return 2
+    now = None
+    if getattr(args, "now", None):
+        import datetime as dt
+
+        try:
+            now = dt.datetime.fromisoformat(args.now)
+        except ValueError:
+            print(f"--now {args.now!r} is not an ISO date-time", file=sys.stderr)
+            return 2
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=dt.UTC)
     record = open(args.record, "w", encoding="utf-8") if args.record else None  # noqa: SIM115
     try:
         return chat(Dialog(engine, RasaActionRunner()), sys.stdin, sys.stdout, lang=lang,
-                    jsonl=args.jsonl, record=record)
+                    jsonl=args.jsonl, record=record, now=now)
     finally:
         if record is not None:
             record.close()
@@ -69,7 +80,7 @@ def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
 
     print(NO_TOKEN, file=sys.stderr)
     print("Starting the terminal simulator now.\n", file=sys.stderr)
-    args.lang, args.jsonl, args.record = "fr", False, None
+    args.lang, args.jsonl, args.record, args.now = "fr", False, None, None
     return cmd_chat(args, settings)
 
 
@@ -84,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--lang", default="fr", help="language code (fr nl de en ar ...)")
     chat.add_argument("--jsonl", action="store_true", help="one JSON object per bot message")
     chat.add_argument("--record", metavar="FILE", help="write a transcript the tests replay")
+    chat.add_argument("--now", metavar="ISO", help="pretend it is this time (for transcripts)")
     chat.set_defaults(func=cmd_chat)
     lint = sub.add_parser("lint", help="check the flows, contacts and translations")
     lint.add_argument("paths", nargs="*", type=Path, help="content folder or files")

@@ -121,6 +121,10 @@ async def run_console(
     """Play ``lines`` through the dialog; write replies to ``out``. Returns the exit status."""
     state = State(lang=lang, lang_chosen=lang != "fr")
     last: Reply | None = None
+    if record is not None:
+        stamp = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
+        now = now or dt.datetime.fromisoformat(stamp)  # the replay uses the recorded clock
+        record.write(json.dumps({"lang": lang, "now": stamp}) + "\n")
     if interactive:
         out.write("Type a message, [N] to press a button, /start to begin, Ctrl-D to quit.\n")
         out.flush()
@@ -151,6 +155,6 @@ async def run_console(
 
 
 def chat(dialog: Dialog, stdin: IO[str], stdout: IO[str], *, lang: str, jsonl: bool,
-         record: IO[str] | None = None) -> int:
+         record: IO[str] | None = None, now: dt.datetime | None = None) -> int:
     return asyncio.run(run_console(dialog, stdin, stdout, lang=lang, jsonl=jsonl, record=record,
-                                   interactive=stdin.isatty() and not jsonl))
+                                   now=now, interactive=stdin.isatty() and not jsonl))

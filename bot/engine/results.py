@@ -34,7 +34,8 @@ def _find_saj(engine: Engine, turn: Turn, result: dict[str, Any], now: dt.dateti
     state = turn.state
     kind = result.get("kind")
     target = str(result.get("target", ""))
-    commune = str(result.get("commune", ""))
+    names = [str(n) for n in result.get("communes", []) if n][:3]
+    commune = ", ".join(names) if names else engine.renderer.ui(state.lang, "your_place")
     if kind == "found" and target in SAJ_OUTCOMES:
         return _turn(engine, state, SAJ_OUTCOMES[target], now, params={"commune": commune})
     if kind == "outside":

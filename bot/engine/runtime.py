@@ -51,7 +51,7 @@ SYSTEM_NODES = (
 UI_KEYS = (
     "help_now", "home", "back", "hours_always", "hours_unknown", "hours_unconfirmed",
     "open_until", "closed_opens", "today", "tomorrow", "unknown_value", "free", "anonymous",
-    "fallback_marker", "not_reviewed", "status_line",
+    "fallback_marker", "not_reviewed", "status_line", "your_place",
     "cmd_start", "cmd_menu", "cmd_help", "cmd_language", "cmd_sos", "cmd_saj", "cmd_privacy",
     "cmd_forget",
 )

@@ -1,0 +1,96 @@
+"""What the actions compute, as plain functions returning structured data (no sentences)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from bot.engine import hours
+from bot.engine.directory import load_directory_file
+from bot.engine.model import Directory
+
+from .saj_finder import Lookup, SajFinder
+
+CONTACTS_FILE = Path(__file__).resolve().parents[1] / "flows" / "contacts.yaml"
+#: Helplines whose status the bot gives by default, in this order.
+DEFAULT_HELPLINES = ("ecoute_enfants", "child_focus", "prevention_suicide", "tele_accueil",
+                     "maintenant_jen_parle")
+OUTSIDE_TARGETS = ("dg", "flanders")
+
+
+@lru_cache(maxsize=1)
+def finder() -> SajFinder:
+    return SajFinder.load()
+
+
+@lru_cache(maxsize=4)
+def directory(path: Path = CONTACTS_FILE) -> Directory:
+    loaded, report = load_directory_file(path)
+    if report.errors:
+        raise ValueError(f"{path}: {len(report.errors)} problem(s); run 'python -m bot lint'")
+    return loaded
+
+
+def _place_label(lookup_commune: Any) -> str:
+    codes = " ".join(lookup_commune.postcodes[:2])
+    return f"{lookup_commune.name_fr} ({codes})" if codes else str(lookup_commune.name_fr)
+
+
+MAX_NAMED = 3
+
+
+def describe_lookup(lookup: Lookup) -> dict[str, Any]:
+    """Structured result of a SAJ lookup: kind, target contact id, communes, options.
+
+    ``communes`` names the matching communes when there are at most three (a postcode shared
+    by two Brussels communes); a location resolved to a whole canton names none, and the
+    engine then says "where you are" instead of picking one commune arbitrarily.
+    """
+    if lookup.kind == "found" and lookup.target is not None:
+        names = [c.name_fr for c in lookup.communes]
+        return {"kind": "found", "target": lookup.target,
+                "communes": names if len(names) <= MAX_NAMED else [],
+                "refnis": lookup.commune.refnis if lookup.commune else None}
+    if lookup.kind == "choose":
+        return {"kind": "choose", "options": [
+            {"refnis": c.refnis, "label": _place_label(c), "target": c.target}
+            for c in lookup.communes]}
+    return {"kind": lookup.kind}
+
+
+def find_saj(query: str | None = None, refnis: str | None = None,
+             lat: float | None = None, lon: float | None = None) -> dict[str, Any]:
+    """The competent SAJ for a postal code/commune text, a commune code or a location."""
+    f = finder()
+    if refnis:
+        commune = f.commune(refnis)
+        if commune is None:
+            return {"kind": "not_found"}
+        return describe_lookup(Lookup("found", (commune,), "name"))
+    if lat is not None and lon is not None:
+        return describe_lookup(f.by_location(lat, lon))
+    return describe_lookup(f.search(query or ""))
+
+
+def helpline_status(now: dt.datetime, contact_ids: tuple[str, ...] = DEFAULT_HELPLINES,
+                    directory_: Directory | None = None) -> dict[str, Any]:
+    """Open-now status of each helpline at ``now``, from the directory's opening hours."""
+    d = directory_ or directory()
+    statuses = []
+    for cid in contact_ids:
+        contact = d.contacts.get(cid)
+        if contact is None:
+            continue
+        if contact.hours is None:
+            statuses.append({"contact": cid, "known": False})
+            continue
+        st = hours.status(contact.hours, now)
+        statuses.append({
+            "contact": cid, "known": True, "always": st.always, "open": st.open,
+            "closes": st.closes.isoformat() if st.closes else None,
+            "opens": st.opens.isoformat() if st.opens else None,
+            "confirmed": contact.hours_confirmed,
+        })
+    return {"statuses": statuses}
