@@ -28,6 +28,12 @@ DOMAIN = "messages"
 _PLACEHOLDER = re.compile(r"\{[a-z_][a-z0-9_.]*\}")
 _HEADER = re.compile(r'^"(X-Native-Review|X-Translation-Status): *([^\\"]*)\\n"$', re.M)
 CUSTOM_HEADERS = {"X-Native-Review": "no", "X-Translation-Status": "complete"}
+HEADER_COMMENT = """\
+# Texts of the orientation bot of the Aide à la jeunesse (Fédération Wallonie-Bruxelles).
+# French is the source (msgid). Keep {placeholders}, service names (Child Focus, SAJ, 103,
+# Écoute-Enfants...) and the simple, warm tone. A native speaker who has reviewed this file
+# sets "X-Native-Review: yes" below.
+#"""
 
 
 def po_path(locales: Path, lang: str) -> Path:
@@ -36,8 +42,9 @@ def po_path(locales: Path, lang: str) -> Path:
 
 def template(root: Path) -> Catalog:
     """The catalog of every translatable text in the content tree, with file:line."""
-    catalog = Catalog(project="fwb-orientation-bot", msgid_bugs_address="",
-                      copyright_holder="Fédération Wallonie-Bruxelles", charset="utf-8")
+    catalog = Catalog(project="fwb-orientation-bot", version="1", msgid_bugs_address="",
+                      copyright_holder="Fédération Wallonie-Bruxelles", charset="utf-8",
+                      header_comment=HEADER_COMMENT, fuzzy=False)
     for path in content_files(root):
         name = display_path(path)
         for line, _, text, comments in extract_texts(path.read_text(encoding="utf-8"), name):
@@ -88,7 +95,8 @@ def update(template_cat: Catalog, locales: Path, langs: tuple[str, ...]) -> list
             catalog, headers = load_po(path)
             catalog.update(template_cat, no_fuzzy_matching=False)
         else:
-            catalog = Catalog(locale=None, charset="utf-8")
+            catalog = Catalog(locale=None, charset="utf-8", project="fwb-orientation-bot",
+                              version="1", header_comment=HEADER_COMMENT, fuzzy=False)
             catalog.update(template_cat)
             headers = dict(CUSTOM_HEADERS)
         catalog.language_team = lang

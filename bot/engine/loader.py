@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -202,8 +203,99 @@ def load_crisis(data: Any, file: str, report: Report) -> CrisisLists:
     return CrisisLists(categories, ignore, file)
 
 
+TRIGGERS_DIR = "triggers"
+
+
+def load_triggers(data: Any, file: str, report: Report
+                  ) -> tuple[str, dict[str, tuple[str, ...]], dict[str, Pos]]:
+    """A per-language trigger file: ``{lang, reviewed, triggers: {flow: [phrases]}}``."""
+    from .i18n import LANGS
+
+    top = expect_mapping(data, Pos(file, 1, 1), "a trigger file", report)
+    if top is None:
+        return "", {}, {}
+    check_keys(top, ("lang", "reviewed", "triggers"), ("lang", "triggers"), "a trigger file",
+               report)
+    lang = str(top.get("lang", ""))
+    if lang not in LANGS:
+        report.add(top.at("lang"), "bad-value", f"'{lang}' is not a supported language",
+                   "Use one of: " + " ".join(LANGS) + ".")
+    raw = expect_mapping(top.get("triggers"), top.at("triggers"), "'triggers'", report)
+    out: dict[str, tuple[str, ...]] = {}
+    where: dict[str, Pos] = {}
+    for flow_id, phrases in (raw or {}).items():
+        where[flow_id] = raw.key_at(flow_id) if raw else top.pos
+        out[flow_id] = text_list(phrases, raw.at(flow_id) if raw else top.pos,
+                                 f"the {lang} triggers of {flow_id}", report)
+    return lang, out, where
+
+
+def _merge_triggers(
+    flows: dict[str, Flow],
+    extra: list[tuple[str, dict[str, tuple[str, ...]], dict[str, Pos]]],
+    report: Report,
+) -> None:
+    """Add each language file's trigger phrases to the flows they name."""
+    for lang, per_flow, where in extra:
+        for flow_id, phrases in per_flow.items():
+            flow = flows.get(flow_id)
+            if flow is None:
+                report.add(where[flow_id], "unknown-flow", f"there is no flow '{flow_id}'",
+                           checks.suggest(flow_id, flows))
+                continue
+            merged = dict(flow.triggers)
+            merged[lang] = (*merged.get(lang, ()), *phrases)
+            flows[flow_id] = replace(flow, triggers=merged)
+
+
 def content_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*.yaml") if p.is_file())
+
+
+@dataclass
+class _Parts:
+    """What the files of a tree contain, before cross-checks."""
+
+    flows: dict[str, Flow] = field(default_factory=dict)
+    ui: dict[str, str] = field(default_factory=dict)
+    crisis: CrisisLists | None = None
+    directory: tuple[Any, str] | None = None
+    triggers: list[tuple[str, dict[str, tuple[str, ...]], dict[str, Pos]]] = field(
+        default_factory=list)
+    hasher: Any = field(default_factory=hashlib.sha256)
+
+
+def _read(path: Path, parts: _Parts, report: Report) -> None:
+    """Parse one content file into ``parts`` according to its name."""
+    name = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        report.add(Pos(name), "unreadable", f"the file cannot be read ({exc})",
+                   "Save it as UTF-8 text.")
+        return
+    parts.hasher.update(name.encode() + b"\0" + text.encode())
+    data = load_yaml(text, name, report)
+    if data is None and text.strip():
+        return
+    if path.name == CONTACTS_FILE:
+        parts.directory = (data, name)
+    elif path.name == UI_FILE:
+        parts.ui = load_ui(data, name, report)
+    elif path.name == CRISIS_FILE:
+        parts.crisis = load_crisis(data, name, report)
+    elif path.parent.name == TRIGGERS_DIR:
+        parts.triggers.append(load_triggers(data, name, report))
+    else:
+        flow = load_flow(data, name, report)
+        if flow is None:
+            return
+        if flow.id in parts.flows:
+            report.add(flow.pos, "duplicate-flow",
+                       f"the flow id '{flow.id}' is already used by {parts.flows[flow.id].file}",
+                       "Give each flow its own id.")
+            return
+        parts.flows[flow.id] = flow
 
 
 def load_bundle(
@@ -227,51 +319,25 @@ def load_bundle(
     by_resolved = {f.resolve(): f for f in files}
     for path in extra:
         by_resolved[path.resolve()] = path
-    flows: dict[str, Flow] = {}
-    hasher = hashlib.sha256()
-    ui: dict[str, str] = {}
-    crisis: CrisisLists | None = None
-    dir_data: tuple[Any, str] | None = None
+    parts = _Parts()
     for path in sorted(by_resolved.values(), key=str):
-        name = display_path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            report.add(Pos(name), "unreadable", f"the file cannot be read ({exc})",
-                       "Save it as UTF-8 text.")
-            continue
-        hasher.update(name.encode() + b"\0" + text.encode())
-        data = load_yaml(text, name, report)
-        if data is None and text.strip():
-            continue
-        if path.name == CONTACTS_FILE:
-            dir_data = (data, name)
-        elif path.name == UI_FILE:
-            ui = load_ui(data, name, report)
-        elif path.name == CRISIS_FILE:
-            crisis = load_crisis(data, name, report)
-        else:
-            flow = load_flow(data, name, report)
-            if flow is None:
-                continue
-            if flow.id in flows:
-                other = flows[flow.id]
-                report.add(flow.pos, "duplicate-flow",
-                           f"the flow id '{flow.id}' is already used by {other.file}",
-                           "Give each flow its own id.")
-                continue
-            flows[flow.id] = flow
+        _read(path, parts, report)
+    flows = parts.flows
+    _merge_triggers(flows, parts.triggers, report)
+    crisis = parts.crisis
     if crisis is None:
         report.add(Pos(display_path(root / "safety" / CRISIS_FILE)), "missing-file",
                    "there are no crisis word lists", "Restore flows/safety/crisis.yaml: "
                    "without it, danger messages are not recognised.")
         crisis = CrisisLists({}, {}, "")
-    if dir_data is None:
+    if parts.directory is None:
         report.add(Pos(display_path(root / CONTACTS_FILE)), "missing-file",
                    "there is no contact directory", "Create flows/contacts.yaml.")
         dir_obj = directory.empty()
     else:
-        dir_obj = directory.load_directory(dir_data[0], dir_data[1], report)
+        dir_obj = directory.load_directory(parts.directory[0], parts.directory[1], report)
+    ui = parts.ui
+    hasher = parts.hasher
     keys = tuple(sorted(f"{f.id}:{n}" for f in flows.values() for n in f.nodes))
     bundle = Bundle(
         flows=flows, directory=dir_obj, crisis=crisis, ui=ui,
