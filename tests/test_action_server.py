@@ -6,10 +6,10 @@ import asyncio
 import json
 import os
 import socket
-import sys
-import urllib.request
 import subprocess
+import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -33,7 +33,7 @@ def post(url: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     request = urllib.request.Request(url, data=json.dumps(body).encode(),
                                      headers={"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read() or b"{}")
@@ -42,13 +42,13 @@ def post(url: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     port = free_port()
-    proc = subprocess.Popen(  # noqa: S603
+    proc = subprocess.Popen(
         [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
         cwd=ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
-            with urllib.request.urlopen(base + "/health", timeout=1):  # noqa: S310
+            with urllib.request.urlopen(base + "/health", timeout=1):
                 break
         except OSError:
             time.sleep(0.1)

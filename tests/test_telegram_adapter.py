@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import Any
 
@@ -189,6 +188,3 @@ def test_callback_codec_round_trip(engine: Engine) -> None:
     assert unpack("g:v:notanumber:1") is None
     assert unpack(None) is None
 
-
-def test_now_is_utc_aware() -> None:
-    assert NOW.tzinfo is dt.UTC

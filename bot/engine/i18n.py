@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gettext
 import logging
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,8 @@ DEFAULT_LOCALES = Path(__file__).resolve().parents[2] / "locales"
 # Babel has no separate locale data for every code we accept: names shown in the menu
 # come from these locales when the code itself is unknown to Babel.
 _BABEL_LOCALE = {"zh": "zh_Hans", "pcm": "pcm"}
+# the header field itself (a line of the header entry), not the words in a comment
+_REVIEWED = re.compile(r'^"X-Native-Review: *yes\\n"$', re.MULTILINE | re.IGNORECASE)
 
 
 def normalize_lang(code: str | None) -> str | None:
@@ -75,7 +78,7 @@ class Translator:
                 # Babel does not keep custom headers in .mo files: read the .po header
                 po = folder / "messages.po"
                 head = po.read_text(encoding="utf-8")[:4000] if po.exists() else ""
-                reviewed[lang] = "X-Native-Review: yes" in head
+                reviewed[lang] = _REVIEWED.search(head) is not None
             elif (folder / "messages.po").exists():
                 log.warning("catalog for %s is not compiled: run 'python -m bot i18n compile'",
                             lang)
@@ -91,8 +94,9 @@ class Translator:
         catalog = self.catalogs.get(lang)
         if catalog is None:
             return None
-        text = catalog.gettext(msgid)
-        return None if text == msgid else text
+        entries: dict[str, str] = getattr(catalog, "_catalog", {})
+        text = entries.get(msgid)
+        return text or None  # an identical translation ("Child Focus") is a translation
 
     def text(self, lang: str, msgid: str) -> tuple[str, bool]:
         """``(text, fell_back)``: the translation, or French when it is missing (counted)."""

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_time, get_day_names
+from babel.dates import format_skeleton, get_day_names
 
 from . import hours as hours_mod
 from .i18n import RTL_LANGS, SOURCE_LANG, Translator
@@ -24,7 +24,9 @@ PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)(?:\.([a-z_]+))?\}")
 CONTACT_FIELDS = ("name", "phone", "chat", "web", "email", "address", "hours", "what")
 FSI, PDI = "\u2068", "\u2069"  # first-strong isolate ... pop directional isolate
 RLM = "\u200f"
-_BABEL = {"zh": "zh_Hans"}
+# Locales whose CLDR calendar data readers would not recognise: Babel's "pcm" writes day
+# names in an orthography few Nigerian teenagers read; English names are what they know.
+_BABEL = {"zh": "zh_Hans", "pcm": "en"}
 
 
 def babel_locale(lang: str) -> Locale:
@@ -101,8 +103,7 @@ class Renderer:
         if st.always:
             return self.ui(lang, "hours_always")
         if st.open and st.closes is not None:
-            return self.ui(lang, "open_until", time=isolate(format_time(
-                st.closes.time(), "short", locale=locale)))
+            return self.ui(lang, "open_until", time=isolate(self._clock(st.closes, locale)))
         if st.opens is not None:
             local_today = now.astimezone(hours_mod.TZ).date()
             delta = (st.opens.date() - local_today).days
@@ -112,8 +113,8 @@ class Renderer:
                 day = self.ui(lang, "tomorrow")
             else:
                 day = get_day_names("wide", locale=locale)[st.opens.weekday()]
-            return self.ui(lang, "closed_opens", day=day, time=isolate(
-                format_time(st.opens.time(), "short", locale=locale)))
+            return self.ui(lang, "closed_opens", day=day,
+                           time=isolate(self._clock(st.opens, locale)))
         return self.ui(lang, "hours_unknown")
 
     def week_text(self, hours: Hours, lang: str) -> str:
@@ -137,10 +138,16 @@ class Renderer:
         return "; ".join(parts)
 
     @staticmethod
-    def _hm(minutes: int, locale: Locale) -> str:
+    def _clock(when: dt.datetime, locale: Locale) -> str:
+        """A 24-hour time in the locale's digits and separators (Belgium uses 24 h)."""
+        return format_skeleton("Hm", when.replace(tzinfo=None), locale=locale)
+
+    @classmethod
+    def _hm(cls, minutes: int, locale: Locale) -> str:
         if minutes >= 1440:  # midnight at the end of a day reads as 24:00, not 00:00
             return "24:00"
-        return format_time(dt.time(minutes // 60, minutes % 60), "short", locale=locale)
+        day = dt.datetime(2026, 1, 5, minutes // 60, minutes % 60)
+        return cls._clock(day, locale)
 
     def card(self, contact: Contact, lang: str, now: dt.datetime) -> str:
         """A compact contact card: name and phone, what it does, hours, links."""

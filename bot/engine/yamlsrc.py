@@ -92,7 +92,12 @@ def load_yaml(text: str, file_name: str, report: Report) -> Any:
 
     Returns ``None`` when the text cannot be parsed at all.
     """
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.YAMLError as exc:  # e.g. a control character: the reader refuses the text
+        report.add(Pos(file_name), "yaml-syntax", f"this is not valid YAML ({exc})",
+                   "Remove special (invisible) characters from the file.")
+        return None
     loader.file_name = file_name
     loader.report = report
     try:

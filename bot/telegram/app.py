@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import signal
 import sys
 
 from aiogram import Bot, Dispatcher
@@ -95,12 +96,32 @@ async def open_store(settings: Settings) -> tuple[StateStore, StatsSink | None]:
     return MemoryStateStore(), MemoryStats() if settings.stats else None
 
 
+def reload_content(service: BotService, settings: Settings) -> bool:
+    """Load the content again; on any problem keep the flows in service and log file:line."""
+    try:
+        engine = build_engine(settings)
+    except ContentError as exc:
+        log.error("content NOT reloaded, the previous flows stay in service:\n%s",
+                  "\n".join(str(p) for p in exc.problems))
+        return False
+    service.dialog.engine = engine
+    log.info("content reloaded (version %s)", engine.bundle.version)
+    return True
+
+
+def watch_reload(service: BotService, settings: Settings) -> None:
+    """Reload the content on SIGHUP (``kill -HUP <pid>`` after editing flows/)."""
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGHUP, reload_content, service, settings)
+
+
 async def serve(settings: Settings) -> None:
     engine = build_engine(settings)
     store, stats = await open_store(settings)
     service = build_service(settings, engine, store, stats)
     bot = create_bot(settings)
     dispatcher = build_dispatcher(service)
+    watch_reload(service, settings)
     try:
         await set_commands(bot, engine)
         if settings.webhook_url:

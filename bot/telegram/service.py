@@ -80,6 +80,7 @@ class BotService:
     stats: StatsSink | None = None
     throttle: Throttle | None = None
     clock: object = None
+    _told_lost: set[str] = field(default_factory=set)  # chats told "I lost our place"
 
     def now(self) -> dt.datetime:
         if callable(self.clock):
@@ -119,9 +120,13 @@ class BotService:
         state, lost = await self._load(key)
         turn = await self.dialog.handle(state, event, self.now())
         replies = turn.replies
-        if lost and state is None and not isinstance(event, Text):
+        if lost and key not in self._told_lost and len(self._told_lost) < 100_000:
+            # say it once per chat while the store is down; the buttons keep working
+            self._told_lost.add(key)
             notice = show(self.dialog.engine, turn.state, "system:state_lost", self.now())
             replies = (notice.replies[0], *replies)
+        elif not lost and self._told_lost:
+            self._told_lost.clear()
         forget = any(isinstance(e, Forget) for e in turn.effects)
         if forget:
             await self._save(key, None)

@@ -7,6 +7,7 @@ It serves the methods the bot uses, keeps what the bot sent, and lets a test act
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from typing import Any
 
@@ -91,10 +92,8 @@ class FakeBotAPI:
             pending = [u for u in self.updates if u["update_id"] >= offset]
             if not pending and timeout:
                 self._new_update.clear()
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._new_update.wait(), timeout)
-                except TimeoutError:
-                    pass
                 pending = [u for u in self.updates if u["update_id"] >= offset]
             result = pending
         elif method in ("sendMessage", "sendVenue"):
