@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .model import CrisisLists
-from .text import Pattern, remove_phrases, words
+from .text import Pattern, PhraseIndex, remove_phrases, words
 
 #: Checked in this order: the first category that matches wins.
 CATEGORY_ORDER: tuple[str, ...] = ("danger", "suicide", "runaway")
@@ -20,27 +20,28 @@ CATEGORY_ORDER: tuple[str, ...] = ("danger", "suicide", "runaway")
 
 @dataclass(frozen=True)
 class CrisisDetector:
-    patterns: tuple[tuple[str, tuple[Pattern, ...]], ...]
+    order: tuple[str, ...]
+    index: PhraseIndex
     ignore: tuple[Pattern, ...]
+    ignore_index: PhraseIndex
 
     @classmethod
     def build(cls, lists: CrisisLists) -> CrisisDetector:
         ordered = [c for c in CATEGORY_ORDER if c in lists.categories]
         ordered += sorted(c for c in lists.categories if c not in CATEGORY_ORDER)
-        patterns = tuple(
-            (cat, tuple(Pattern.compile(p) for lang_list in lists.categories[cat].values()
-                        for p in lang_list))
-            for cat in ordered
-        )
+        entries = [(cat, Pattern.compile(p)) for cat in ordered
+                   for lang_list in lists.categories[cat].values() for p in lang_list]
         ignore = tuple(Pattern.compile(p) for v in lists.ignore.values() for p in v)
-        return cls(patterns, ignore)
+        return cls(tuple(ordered), PhraseIndex(entries), ignore,
+                   PhraseIndex([("ignore", p) for p in ignore]))
 
     def detect(self, text: str) -> str | None:
         """The crisis category the text signals, or None."""
-        tokens = remove_phrases(words(text), self.ignore)
+        tokens = words(text)
+        present = tuple(p for _, p in self.ignore_index.find(tokens))
+        if present:
+            tokens = remove_phrases(tokens, present)
         if not tokens:
             return None
-        for category, patterns in self.patterns:
-            if any(p.matches(tokens) for p in patterns):
-                return category
-        return None
+        found = {category for category, _ in self.index.find(tokens)}
+        return next((c for c in self.order if c in found), None)

@@ -96,13 +96,14 @@ class Pattern:
         unspaced = self.unspaced
         if unspaced is not None:
             return unspaced in "".join(text_words)
+        return any(self.matches_at(text_words, i) for i in range(len(text_words)))
+
+    def matches_at(self, text_words: list[str], i: int) -> bool:
+        """Whether the phrase matches the words starting at position ``i``."""
         n = len(self.tokens)
-        if n == 0 or n > len(text_words):
+        if n == 0 or i + n > len(text_words):
             return False
-        return any(
-            all(_word_match(tok, text_words[i + k]) for k, tok in enumerate(self.tokens))
-            for i in range(len(text_words) - n + 1)
-        )
+        return all(_word_match(tok, text_words[i + k]) for k, tok in enumerate(self.tokens))
 
 
 @lru_cache(maxsize=65536)
@@ -139,3 +140,78 @@ def remove_phrases(text_words: list[str], phrases: tuple[Pattern, ...]) -> list[
             else:
                 i += 1
     return out
+
+
+def _limit(token: str) -> int:
+    if len(token) >= FUZZY2_MIN:
+        return 2
+    return 1 if len(token) >= FUZZY_MIN else 0
+
+
+def deletions(word: str, depth: int) -> set[str]:
+    """``word`` and every string made by deleting up to ``depth`` characters from it."""
+    out = {word}
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w))}
+        out |= frontier
+    return out
+
+
+def _word_depth(word: str) -> int:
+    """Deletions to try on a typed word so that every tolerated typo is found."""
+    if len(word) >= FUZZY2_MIN - 2:
+        return 2
+    return 1 if len(word) >= FUZZY_MIN - 1 else 0
+
+
+Entry = tuple[str, Pattern]
+
+
+class PhraseIndex:
+    """Finds which of many phrases occur in a text without trying each phrase everywhere.
+
+    Phrases are indexed by their first word: exact words and prefixes (``word*``) with their
+    deletion neighbourhoods, which cover the typo tolerance (symmetric-delete lookup). Every
+    candidate is then verified with the full rule, so the result is exactly that of
+    :meth:`Pattern.matches` on each phrase.
+    """
+
+    def __init__(self, entries: list[Entry]) -> None:
+        self.exact: dict[str, list[Entry]] = {}
+        self.prefix: dict[int, dict[str, list[Entry]]] = {}  # prefix length -> variant -> ...
+        self.unspaced: list[Entry] = []
+        for key, pattern in entries:
+            if not pattern.tokens:
+                continue
+            if pattern.unspaced is not None:
+                self.unspaced.append((key, pattern))
+                continue
+            first, is_prefix = pattern.tokens[0]
+            target = self.prefix.setdefault(len(first), {}) if is_prefix else self.exact
+            for variant in deletions(first, _limit(first)):
+                target.setdefault(variant, []).append((key, pattern))
+
+    def _candidates(self, word: str) -> list[Entry]:
+        found: list[Entry] = []
+        for variant in deletions(word, _word_depth(word)):
+            found.extend(self.exact.get(variant, ()))
+        for length, bucket in self.prefix.items():
+            head = word[:length]
+            for variant in deletions(head, _limit("x" * length)):
+                found.extend(bucket.get(variant, ()))
+        return found
+
+    def find(self, text_words: list[str]) -> list[Entry]:
+        """Every (key, pattern) whose phrase occurs in the words (each once)."""
+        hits: dict[tuple[str, str], Entry] = {}
+        for i, word in enumerate(text_words):
+            for key, pattern in self._candidates(word):
+                if (key, pattern.source) not in hits and pattern.matches_at(text_words, i):
+                    hits[(key, pattern.source)] = (key, pattern)
+        if self.unspaced:
+            joined = "".join(text_words)
+            for key, pattern in self.unspaced:
+                if pattern.unspaced is not None and pattern.unspaced in joined:
+                    hits[(key, pattern.source)] = (key, pattern)
+        return list(hits.values())

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .model import Bundle
-from .text import Pattern, words
+from .text import Pattern, PhraseIndex, words
 
 MAX_CHOICES = 3
 
@@ -24,16 +24,16 @@ class Match:
 class Understanding:
     """Trigger patterns of every flow and language, compiled once per bundle."""
 
-    triggers: tuple[tuple[str, str, Pattern], ...]  # (flow, lang, pattern)
+    index: PhraseIndex  # key: "flow|lang"
 
     @classmethod
     def build(cls, bundle: Bundle) -> Understanding:
-        return cls(tuple(
-            (flow.id, lang, Pattern.compile(phrase))
+        return cls(PhraseIndex([
+            (f"{flow.id}|{lang}", Pattern.compile(phrase))
             for flow in bundle.flows.values()
             for lang, phrases in flow.triggers.items()
             for phrase in phrases
-        ))
+        ]))
 
     def match(self, text: str, lang: str, audience: str | None) -> list[Match]:
         """Flows whose triggers appear in ``text``, best first.
@@ -45,11 +45,11 @@ class Understanding:
         if not tokens:
             return []
         scores: dict[str, float] = {}
-        for flow, trig_lang, pattern in self.triggers:
-            if pattern.matches(tokens):
-                weight = max(len(pattern.tokens), len(pattern.unspaced or "") / 2)
-                weight += 0.5 if trig_lang == lang else 0.0
-                scores[flow] = max(scores.get(flow, 0.0), weight)
+        for key, pattern in self.index.find(tokens):
+            flow, _, trig_lang = key.partition("|")
+            weight = max(len(pattern.tokens), len(pattern.unspaced or "") / 2)
+            weight += 0.5 if trig_lang == lang else 0.0
+            scores[flow] = max(scores.get(flow, 0.0), weight)
         if audience:
             for flow in scores:
                 if flow.startswith("pro_") == (audience == "pro"):

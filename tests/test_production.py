@@ -1,0 +1,272 @@
+"""Production behaviour: webhook secret, replicas sharing Redis, Redis outage, hot reload."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from aiogram import Bot
+from aiohttp import ClientSession
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.config import Settings
+from bot.dialog import Dialog
+from bot.engine.state import Start
+from bot.storage import MemoryStateStore, RedisStateStore
+from bot.telegram.app import build_dispatcher, reload_content
+from bot.telegram.service import BotService
+from bot.telegram.webhook import build_webhook_app
+
+from .conftest import NOW, ROOT, in_ci
+from .fakes.botapi import BOT_USER, CHAT, USER, FakeBotAPI
+from .fakes.session import RecordingSession
+from .redis_util import require_redis
+
+SECRET = "s3cret-token_for-tests"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def settings(**env: str) -> Settings:
+    base = {"BOT_TOKEN": "123456:TEST", "WEBHOOK_URL": "https://bot.example.org",
+            "WEBHOOK_SECRET": SECRET, "WEBHOOK_PATH": "/telegram"}
+    return Settings.load({**base, **env})
+
+
+def update(update_id: int, text: str) -> dict[str, object]:
+    return {"update_id": update_id, "message": {"message_id": update_id, "date": 1700000000,
+                                                 "chat": CHAT, "from": USER, "text": text}}
+
+
+@pytest.fixture
+async def webhook(dialog: Dialog) -> AsyncIterator[tuple[TestClient, RecordingSession]]:
+    session = RecordingSession()
+    bot = Bot("123456:TEST", session=session)
+    service = BotService(dialog, MemoryStateStore(), b"k", clock=lambda: NOW)
+    app = build_webhook_app(settings(), bot, build_dispatcher(service), service)
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    yield client, session
+    await client.close()
+
+
+async def test_webhook_refuses_requests_without_the_secret(
+        webhook: tuple[TestClient, RecordingSession]) -> None:
+    client, session = webhook
+    no_secret = await client.post("/telegram", json=update(1, "/start"))
+    wrong = await client.post("/telegram", json=update(2, "/start"),
+                              headers={"X-Telegram-Bot-Api-Secret-Token": "nope"})
+    assert (no_secret.status, wrong.status) == (401, 401)
+    assert session.calls == []
+    ok = await client.post("/telegram", json=update(3, "/start"),
+                           headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+    assert ok.status == 200
+    assert session.methods() == ["SendMessage"]  # handled before the 200, not after
+
+
+async def test_health_and_metrics(webhook: tuple[TestClient, RecordingSession]) -> None:
+    client, _ = webhook
+    await client.post("/telegram", json=update(1, "/start"),
+                      headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+    health = await client.get("/healthz")
+    assert health.status == 200 and (await health.json())["status"] == "ok"
+    metrics = await client.get("/metrics")
+    assert metrics.status == 200
+
+
+def test_webhook_without_secret_refuses_to_start() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "WEBHOOK_SECRET"}
+    env.update({"BOT_TOKEN": "123456:TEST", "WEBHOOK_URL": "https://bot.example.org"})
+    proc = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 2 and "WEBHOOK_SECRET" in proc.stderr
+
+
+# -- two replicas sharing Redis ------------------------------------------------------------
+
+
+async def start_replica(api_base: str, port: int, redis_url: str) -> asyncio.subprocess.Process:
+    env = dict(os.environ)
+    env.update({"BOT_TOKEN": "123456:REPLICA", "BOT_API_BASE": api_base,
+                "WEBHOOK_URL": api_base + "/hook", "WEBHOOK_SECRET": SECRET,
+                "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port),
+                "REDIS_URL": redis_url, "LOG_LEVEL": "WARNING"})
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+
+
+async def wait_healthy(port: int, timeout: float = 40) -> None:
+    deadline = time.monotonic() + timeout
+    async with ClientSession() as http:
+        while time.monotonic() < deadline:
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                pass
+            await asyncio.sleep(0.2)
+    raise AssertionError(f"replica on {port} did not start")
+
+
+async def post_update(port: int, payload: dict[str, object]) -> int:
+    async with ClientSession() as http, http.post(
+            f"http://127.0.0.1:{port}/telegram", json=payload,
+            headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as r:
+        return r.status
+
+
+@pytest.mark.redis
+async def test_two_replicas_continue_one_conversation() -> None:
+    require_redis()
+    redis_url = "redis://127.0.0.1:6379/14"
+    cleaner = RedisStateStore(redis_url)
+    await cleaner.client.flushdb()
+    api = FakeBotAPI()
+    base = await api.start()
+    ports = [free_port(), free_port()]
+    procs = [await start_replica(base, p, redis_url) for p in ports]
+    try:
+        for port in ports:
+            await wait_healthy(port)
+        n = 0
+
+        def cb(data: str) -> dict[str, object]:
+            nonlocal n
+            n += 1
+            return {"update_id": 1000 + n, "callback_query": {
+                "id": f"q{n}", "from": USER, "chat_instance": "c", "data": data,
+                "message": {"message_id": 1, "date": 1700000000, "chat": CHAT,
+                            "from": BOT_USER, "text": "x"}}}
+
+        def button(message: dict[str, object], part: str) -> str:
+            markup = message["reply_markup"]
+            assert isinstance(markup, dict)
+            return next(b["callback_data"] for row in markup["inline_keyboard"] for b in row
+                        if part in b["text"])
+
+        assert await post_update(ports[0], update(1, "/start")) == 200
+        sent = await api.wait_sent(1)
+        assert await post_update(ports[1], cb(button(sent[-1], "jeune"))) == 200
+        sent = await api.wait_sent(2)
+        assert await post_update(ports[0], cb(button(sent[-1], "chantage"))) == 200
+        sent = await api.wait_sent(3)
+        # "Back" needs the back-stack written by the other replica
+        assert await post_update(ports[1], cb(button(sent[-1], "Retour"))) == 200
+        sent = await api.wait_sent(4)
+        assert "De quoi veux-tu parler" in str(sent[-1]["text"])
+        keys = [k async for k in cleaner.client.scan_iter(match="fwb:s:*")]
+        assert len(keys) == 1 and str(CHAT["id"]).encode() not in keys[0]
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            await asyncio.wait_for(proc.wait(), 20)
+            assert proc.stderr is not None
+            err = (await proc.stderr.read()).decode()
+            assert "Traceback" not in err, err
+        await api.stop()
+        await cleaner.client.flushdb()
+        await cleaner.close()
+
+
+# -- Redis stopped and restarted mid-conversation --------------------------------------------
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[tuple[int, list[subprocess.Popen[bytes]]]]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if in_ci():
+            pytest.fail("redis-server is needed for the outage test")
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start() -> None:
+        procs.append(subprocess.Popen(  # noqa: S603
+            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(tmp_path)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+
+    start()
+    yield port, procs
+    for proc in procs:
+        proc.kill()
+        proc.wait()
+    private_redis.start = start  # type: ignore[attr-defined]
+
+
+async def test_redis_outage_keeps_answering_then_recovers(
+        dialog: Dialog, private_redis: tuple[int, list[subprocess.Popen[bytes]]],
+        tmp_path: Path) -> None:
+    port, procs = private_redis
+    store = RedisStateStore(f"redis://127.0.0.1:{port}/0")
+    session = RecordingSession()
+    bot = Bot("123456:TEST", session=session)
+    service = BotService(dialog, store, b"k", clock=lambda: NOW)
+    await service.handle(bot, 1, Start())
+    procs[-1].kill()
+    procs[-1].wait()
+    sent = await service.handle(bot, 1, Start())  # Redis is down: still an answer
+    assert sent
+    assert any("souci technique" in t for t in session.sent_texts()[-2:])
+    binary = shutil.which("redis-server")
+    assert binary is not None
+    procs.append(subprocess.Popen(  # noqa: S603
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
+         "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    for _ in range(100):
+        try:
+            await store.ping()
+            break
+        except Exception:  # noqa: BLE001 - waiting for the server to come back
+            await asyncio.sleep(0.05)
+    await service.handle(bot, 1, Start())
+    assert await store.client.dbsize() == 1  # state written again after recovery
+    await store.close()
+
+
+# -- hot reload --------------------------------------------------------------------------------
+
+
+def test_hot_reload_keeps_old_flows_on_a_bad_edit(dialog: Dialog, tmp_path: Path,
+                                                  caplog: pytest.LogCaptureFixture) -> None:
+    content = tmp_path / "flows"
+    shutil.copytree(ROOT / "flows", content)
+    service = BotService(dialog, MemoryStateStore(), b"k")
+    cfg = Settings.load({"FLOWS_DIR": str(content), "LOCALES_DIR": str(ROOT / "locales")})
+    before = service.dialog.engine
+    target = content / "common" / "menu.yaml"
+    target.write_text(target.read_text(encoding="utf-8").replace(
+        "goto: \"sextortion:start\"", "goto: \"sextortoin:start\""), encoding="utf-8")
+    assert reload_content(service, cfg) is False
+    assert service.dialog.engine is before
+    assert "menu.yaml:" in caplog.text and "[unknown-target]" in caplog.text
+    target.write_text(target.read_text(encoding="utf-8").replace(
+        "sextortoin", "sextortion").replace("De quoi veux-tu parler ?",
+                                           "De quoi veux-tu parler ? 🙂"), encoding="utf-8")
+    assert reload_content(service, cfg) is True
+    assert service.dialog.engine is not before
+    assert service.dialog.engine.bundle.version != before.bundle.version
