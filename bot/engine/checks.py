@@ -180,7 +180,7 @@ def _rendered_limits(bundle: Bundle, report: Report, langs: tuple[str, ...],
     from .state import State
 
     tr = translator if isinstance(translator, Translator) else Translator()
-    engine = Engine.build(bundle, tr)
+    engine = Engine.for_rendering(bundle, tr)
     now = dt.datetime(2026, 1, 5, 12, tzinfo=dt.UTC)
     for lang in langs:
         state = State(lang=lang, back=("start:start",))

@@ -13,7 +13,7 @@ from typing import Any
 
 from .crisis import CrisisDetector
 from .i18n import LANGS, Translator, language_name, normalize_lang
-from .model import Bundle, Node
+from .model import Bundle, CrisisLists, Node
 from .render import Renderer
 from .state import (
     BACK_LIMIT,
@@ -79,6 +79,12 @@ class Engine:
         translator = translator or Translator()
         return cls(bundle, translator, CrisisDetector.build(bundle.crisis),
                    Understanding.build(bundle), Renderer(bundle, translator))
+
+    @classmethod
+    def for_rendering(cls, bundle: Bundle, translator: Translator) -> Engine:
+        """An engine that only renders (the checks): no matchers compiled."""
+        return cls(bundle, translator, CrisisDetector.build(CrisisLists({}, {})),
+                   Understanding.build_from([]), Renderer(bundle, translator))
 
     def languages(self) -> tuple[str, ...]:
         return self.translator.available()

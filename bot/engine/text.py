@@ -57,12 +57,12 @@ def within_one(a: str, b: str, limit: int) -> bool:
     return previous[-1] <= limit
 
 
+_UNSPACED = re.compile("[\u4e00-\u9fff\u3040-\u30ff\u0e00-\u0e7f]")
+
+
 def is_unspaced(text: str) -> bool:
     """Whether the text is in a script written without spaces (Chinese, Japanese, Thai)."""
-    return any(
-        "\u4e00" <= c <= "\u9fff" or "\u3040" <= c <= "\u30ff" or "\u0e00" <= c <= "\u0e7f"
-        for c in text
-    )
+    return _UNSPACED.search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -74,13 +74,10 @@ class Pattern:
 
     source: str
     tokens: tuple[tuple[str, bool], ...]
-
-    @property
-    def unspaced(self) -> str | None:
-        joined = "".join(t for t, _ in self.tokens)
-        return joined if is_unspaced(joined) else None
+    unspaced: str | None = None  # the phrase without spaces, for unspaced scripts
 
     @classmethod
+    @lru_cache(maxsize=32768)
     def compile(cls, phrase: str) -> Pattern:
         raw = phrase[:MAX_INPUT].lower().split()
         tokens = []
@@ -90,7 +87,8 @@ class Pattern:
                 tokens.append((part, False))
             if prefix and tokens:
                 tokens[-1] = (tokens[-1][0], True)
-        return cls(phrase, tuple(tokens))
+        joined = "".join(t for t, _ in tokens)
+        return cls(phrase, tuple(tokens), joined if is_unspaced(joined) else None)
 
     def matches(self, text_words: list[str]) -> bool:
         unspaced = self.unspaced

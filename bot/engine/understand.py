@@ -27,6 +27,10 @@ class Understanding:
     index: PhraseIndex  # key: "flow|lang"
 
     @classmethod
+    def build_from(cls, entries: list[tuple[str, Pattern]]) -> Understanding:
+        return cls(PhraseIndex(entries))
+
+    @classmethod
     def build(cls, bundle: Bundle) -> Understanding:
         return cls(PhraseIndex([
             (f"{flow.id}|{lang}", Pattern.compile(phrase))
