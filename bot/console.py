@@ -40,7 +40,11 @@ _BUTTON = re.compile(r"^\[(.+)\]$")
 
 
 def _strip_label(label: str) -> str:
-    return " ".join(label.replace("✓", "").replace("*", "").split()).casefold()
+    """A label as typed: no check mark, review star or leading emoji, case-folded."""
+    text = " ".join(label.replace("✓", "").replace("*", "").split()).casefold()
+    while text and not text[0].isalnum():
+        text = text[1:].lstrip()
+    return text
 
 
 def find_button(reply: Reply | None, spec: str) -> Button | None:

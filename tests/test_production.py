@@ -199,7 +199,7 @@ def private_redis(tmp_path: Path) -> Iterator[tuple[int, list[subprocess.Popen[b
     procs: list[subprocess.Popen[bytes]] = []
 
     def start() -> None:
-        procs.append(subprocess.Popen(  # noqa: S603
+        procs.append(subprocess.Popen(
             [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", str(tmp_path)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
@@ -215,7 +215,6 @@ def private_redis(tmp_path: Path) -> Iterator[tuple[int, list[subprocess.Popen[b
     for proc in procs:
         proc.kill()
         proc.wait()
-    private_redis.start = start  # type: ignore[attr-defined]
 
 
 async def test_redis_outage_keeps_answering_then_recovers(
@@ -234,14 +233,14 @@ async def test_redis_outage_keeps_answering_then_recovers(
     assert any("souci technique" in t for t in session.sent_texts()[-2:])
     binary = shutil.which("redis-server")
     assert binary is not None
-    procs.append(subprocess.Popen(  # noqa: S603
+    procs.append(subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
          "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     for _ in range(100):
         try:
             await store.ping()
             break
-        except Exception:  # noqa: BLE001 - waiting for the server to come back
+        except Exception:
             await asyncio.sleep(0.05)
     await service.handle(bot, 1, Start())
     assert await store.client.dbsize() == 1  # state written again after recovery

@@ -27,7 +27,7 @@ from .yamlsrc import LocDict, load_yaml
 
 FLOW_KEYS = ("id", "audience", "title", "description", "sensitive", "triggers", "start", "nodes")
 FLOW_REQUIRED = ("id", "audience", "title", "start", "nodes")
-NODE_KEYS = ("say", "buttons", "contacts", "facts", "action", "ask", "sensitive")
+NODE_KEYS = ("say", "buttons", "contacts", "facts", "action", "ask", "sensitive", "triggers")
 BUTTON_KEYS = ("text", "goto", "url", "contact", "set", "row")
 ASK_KINDS = ("place",)
 CONTACTS_FILE = "contacts.yaml"
@@ -111,6 +111,12 @@ def _node(node_id: str, data: Any, pos: Pos, flow: LocDict, flow_id: str, report
         report.add(item.at("ask"), "ask-without-action",
                    f"{where} asks for a {ask} but has no action to use it",
                    "Add 'action: find_saj'.")
+    triggers: dict[str, tuple[str, ...]] = {}
+    if "triggers" in item:
+        trig = expect_mapping(item["triggers"], item.at("triggers"), "'triggers'", report)
+        for lang, phrases in (trig or {}).items():
+            triggers[lang] = text_list(phrases, trig.at(lang) if trig else pos,
+                                       f"the {lang} triggers of {where}", report)
     if say is None:
         return None
     return Node(
@@ -123,6 +129,7 @@ def _node(node_id: str, data: Any, pos: Pos, flow: LocDict, flow_id: str, report
         action=str(action) if action is not None else None,
         ask=str(ask) if ask is not None else None,
         sensitive=bool(item.get("sensitive", flow.get("sensitive", False))),
+        triggers=triggers,
     )
 
 

@@ -45,6 +45,7 @@ class Node:
     action: str | None = None
     ask: str | None = None
     sensitive: bool = False
+    triggers: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def key(self) -> str:

@@ -251,12 +251,12 @@ def _on_text(engine: Engine, state: State, text: str, now: dt.datetime) -> Turn:
         if offer[0]:
             return _turn(engine, state, "system:language_offer", now, push=False,
                          extra_buttons=offer)
-    flow, choices = decide(engine.understanding.match(text, state.lang, state.audience))
-    if flow is not None:
-        return _turn(engine, state, f"{flow}:{engine.bundle.flows[flow].start}", now)
+    target, choices = decide(engine.understanding.match(text, state.lang, state.audience))
+    if target is not None:
+        return _turn(engine, state, target, now)
     if choices:
-        buttons = [(_open_button(engine, state, f"{c}:{engine.bundle.flows[c].start}",
-                                 engine.bundle.flows[c].title),) for c in choices]
+        buttons = [(_open_button(engine, state, c, engine.bundle.flows[c.split(":")[0]].title),)
+                   for c in choices]
         return _turn(engine, state, "system:did_you_mean", now, push=False,
                      extra_buttons=buttons)
     return _turn(engine, state, "system:not_understood", now, push=False,

@@ -14,9 +14,12 @@ from .text import Pattern, PhraseIndex, words
 MAX_CHOICES = 3
 
 
+NODE_BONUS = 0.5  # a phrase set on a node is more specific than one set on its flow
+
+
 @dataclass(frozen=True)
 class Match:
-    flow: str
+    target: str  # "flow:node"
     score: float
 
 
@@ -24,7 +27,7 @@ class Match:
 class Understanding:
     """Trigger patterns of every flow and language, compiled once per bundle."""
 
-    index: PhraseIndex  # key: "flow|lang"
+    index: PhraseIndex  # key: "flow:node|lang|level" (level: f for a flow's, n for a node's)
 
     @classmethod
     def build_from(cls, entries: list[tuple[str, Pattern]]) -> Understanding:
@@ -32,12 +35,20 @@ class Understanding:
 
     @classmethod
     def build(cls, bundle: Bundle) -> Understanding:
-        return cls(PhraseIndex([
-            (f"{flow.id}|{lang}", Pattern.compile(phrase))
+        entries = [
+            (f"{flow.id}:{flow.start}|{lang}|f", Pattern.compile(phrase))
             for flow in bundle.flows.values()
             for lang, phrases in flow.triggers.items()
             for phrase in phrases
-        ]))
+        ]
+        entries += [
+            (f"{node.key}|{lang}|n", Pattern.compile(phrase))
+            for flow in bundle.flows.values()
+            for node in flow.nodes.values()
+            for lang, phrases in node.triggers.items()
+            for phrase in phrases
+        ]
+        return cls(PhraseIndex(entries))
 
     def match(self, text: str, lang: str, audience: str | None) -> list[Match]:
         """Flows whose triggers appear in ``text``, best first.
@@ -50,22 +61,30 @@ class Understanding:
             return []
         scores: dict[str, float] = {}
         for key, pattern in self.index.find(tokens):
-            flow, _, trig_lang = key.partition("|")
+            target, trig_lang, level = key.split("|")
             weight = max(len(pattern.tokens), len(pattern.unspaced or "") / 2)
             weight += 0.5 if trig_lang == lang else 0.0
-            scores[flow] = max(scores.get(flow, 0.0), weight)
+            weight += NODE_BONUS if level == "n" else 0.0
+            scores[target] = max(scores.get(target, 0.0), weight)
+        # one entry per flow: its best target (a node's phrase beats its flow's start)
+        best: dict[str, tuple[str, float]] = {}
+        for target, score in scores.items():
+            flow = target.split(":")[0]
+            if flow not in best or score > best[flow][1]:
+                best[flow] = (target, score)
+        scores = dict(best.values())
         if audience:
-            for flow in scores:
-                if flow.startswith("pro_") == (audience == "pro"):
-                    scores[flow] += 0.25
+            for target in scores:
+                if target.startswith("pro_") == (audience == "pro"):
+                    scores[target] += 0.25
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
         return [Match(f, s) for f, s in ranked]
 
 
 def decide(matches: list[Match]) -> tuple[str | None, list[str]]:
-    """``(flow, [])`` when one match is clearly best, ``(None, choices)`` otherwise."""
+    """``(node, [])`` when one match is clearly best, ``(None, choices)`` otherwise."""
     if not matches:
         return None, []
     if len(matches) == 1 or matches[0].score - matches[1].score >= 1.0:
-        return matches[0].flow, []
-    return None, [m.flow for m in matches[:MAX_CHOICES]]
+        return matches[0].target, []
+    return None, [m.target for m in matches[:MAX_CHOICES]]
