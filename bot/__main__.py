@@ -100,13 +100,19 @@ def build_parser() -> argparse.ArgumentParser:
     lint = sub.add_parser("lint", help="check the flows, contacts and translations")
     lint.add_argument("paths", nargs="*", type=Path, help="content folder or files")
     lint.add_argument("--format", choices=("text", "github"), default="text")
-    lint.add_argument("--report", choices=("contacts", "crisis", "readability"),
+    lint.add_argument("--report", choices=("contacts", "crisis", "readability", "facts"),
                       help="print a report instead of only the problems")
     lint.add_argument("--lang", action="append", help="only these languages (repeatable)")
     lint.set_defaults(func=cmd_lint)
+    from .graph import add_parser as add_graph
     from .i18n_cli import add_parser as add_i18n
+    from .schema_cli import add_parser as add_schema
+    from .stats_cli import add_parser as add_stats
 
     add_i18n(sub)
+    add_stats(sub)
+    add_graph(sub)
+    add_schema(sub)
     return parser
 
 

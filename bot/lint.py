@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -42,13 +43,15 @@ def run_lint(args: argparse.Namespace, settings: Settings) -> int:
     from .catalogs import check_catalogs
 
     check_catalogs(root, settings.locales_dir, report, langs=langs)
+    # with --report, the report alone goes to stdout (it can be redirected to a file)
+    out = sys.stderr if args.report else sys.stdout
     for problem in report.sorted():
-        print(github(problem) if args.format == "github" else str(problem))
+        print(github(problem) if args.format == "github" else str(problem), file=out)
     flows = len(bundle.flows) if bundle else 0
     nodes = len(bundle.node_keys) if bundle else 0
     if args.report and bundle is not None:
         from . import reports
 
-        print(reports.REPORTS[args.report](bundle, Path.cwd()))
-    print(summary(report, flows, nodes, len(langs)))
+        print(reports.REPORTS[args.report](bundle, Path.cwd()).strip("\n"))
+    print(summary(report, flows, nodes, len(langs)), file=out)
     return 1 if report.errors else 0

@@ -146,6 +146,7 @@ def check_bundle(bundle: Bundle, report: Report, *, langs: tuple[str, ...] = ("f
                     report.add(node.pos, "unknown-fact", f"the fact '{fid}' is not in the "
                                "directory", suggest(fid, bundle.directory.facts))
     _reachability(bundle, edges, report)
+    _readability(bundle, report)
     for flow_id in REQUIRED_FLOWS:
         if flow_id not in bundle.flows:
             report.add(_root_pos(bundle), "missing-flow",
@@ -166,6 +167,33 @@ def check_bundle(bundle: Bundle, report: Report, *, langs: tuple[str, ...] = ("f
                            "Add that node to the emergency flow.")
     if not report.errors:
         _rendered_limits(bundle, report, langs, translator)
+
+
+def _readability(bundle: Bundle, report: Report) -> None:
+    """Young people's messages: length, sentence length and readability (warnings)."""
+    from .readability import measure
+
+    limits = bundle.readability
+    for flow in bundle.flows.values():
+        if flow.audience not in limits.audiences or flow.id == "system":
+            continue
+        for node in flow.nodes.values():
+            fig = measure(node.say)
+            if fig.chars > limits.max_chars:
+                report.add(node.say_pos, "long-message",
+                           f"'{node.key}' has {fig.chars} characters (young readers: at most "
+                           f"{limits.max_chars})", "Move the next idea behind a button.",
+                           severity="warning")
+            if fig.longest_sentence > limits.max_sentence_words:
+                report.add(node.say_pos, "long-sentence",
+                           f"'{node.key}' has a sentence of {fig.longest_sentence} words (at "
+                           f"most {limits.max_sentence_words})", "Cut it in two.",
+                           severity="warning")
+            if fig.words >= 12 and fig.score < limits.min_score:
+                report.add(node.say_pos, "hard-to-read",
+                           f"'{node.key}' scores {fig.score:.0f} for readability (at least "
+                           f"{limits.min_score:g})", "Use shorter words and sentences.",
+                           severity="warning")
 
 
 def _root_pos(bundle: Bundle) -> Pos:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import checks, directory
-from .model import AUDIENCES, Bundle, Button, CrisisLists, Flow, Node
+from .model import AUDIENCES, Bundle, Button, CrisisLists, Flow, Node, Readability
 from .problems import ContentError, Pos, Report
 from .schema import (
     check_keys,
@@ -33,6 +33,7 @@ ASK_KINDS = ("place",)
 CONTACTS_FILE = "contacts.yaml"
 UI_FILE = "ui.yaml"
 CRISIS_FILE = "crisis.yaml"
+READABILITY_FILE = "readability.yaml"
 DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "flows"
 
 
@@ -255,6 +256,27 @@ def _merge_triggers(
             flows[flow_id] = replace(flow, triggers=merged)
 
 
+def load_readability(data: Any, file: str, report: Report) -> Readability:
+    top = expect_mapping(data, Pos(file, 1, 1), "the readability file", report)
+    if top is None:
+        return Readability()
+    keys = ("min_score", "max_chars", "max_sentence_words", "audiences")
+    check_keys(top, keys, (), "the readability file", report)
+    values: dict[str, Any] = {}
+    for key in keys[:3]:
+        if key in top:
+            value = top[key]
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                report.add(top.at(key), "wrong-type", f"'{key}' must be a number",
+                           "Write a number, e.g. 60.")
+                continue
+            values[key] = value
+    if "audiences" in top:
+        values["audiences"] = text_list(top["audiences"], top.at("audiences"), "audiences",
+                                        report)
+    return Readability(**values)
+
+
 def content_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*.yaml") if p.is_file())
 
@@ -270,6 +292,7 @@ class _Parts:
     triggers: list[tuple[str, dict[str, tuple[str, ...]], dict[str, Pos]]] = field(
         default_factory=list)
     hasher: Any = field(default_factory=hashlib.sha256)
+    readability: Readability = field(default_factory=Readability)
 
 
 def _read(path: Path, parts: _Parts, report: Report) -> None:
@@ -291,6 +314,8 @@ def _read(path: Path, parts: _Parts, report: Report) -> None:
         parts.ui = load_ui(data, name, report)
     elif path.name == CRISIS_FILE:
         parts.crisis = load_crisis(data, name, report)
+    elif path.name == READABILITY_FILE:
+        parts.readability = load_readability(data, name, report)
     elif path.parent.name == TRIGGERS_DIR:
         parts.triggers.append(load_triggers(data, name, report))
     else:
@@ -349,7 +374,7 @@ def load_bundle(
     bundle = Bundle(
         flows=flows, directory=dir_obj, crisis=crisis, ui=ui,
         version=hasher.hexdigest()[:4], node_keys=keys,
-        node_index={k: i for i, k in enumerate(keys)},
+        node_index={k: i for i, k in enumerate(keys)}, readability=parts.readability,
     )
     checks.check_bundle(bundle, report, langs=tuple(langs), translator=translator)
     return (None if report.errors else bundle), report

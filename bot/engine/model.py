@@ -147,6 +147,16 @@ class CrisisLists:
 
 
 @dataclass(frozen=True)
+class Readability:
+    """Limits for young people's messages (``flows/readability.yaml``)."""
+
+    min_score: float = 55.0
+    max_chars: int = 500
+    max_sentence_words: int = 20
+    audiences: tuple[str, ...] = ("young", "all")
+
+
+@dataclass(frozen=True)
 class Bundle:
     """Everything loaded from ``flows/``: what the runtime steps through."""
 
@@ -157,6 +167,7 @@ class Bundle:
     version: str
     node_keys: tuple[str, ...]  # index -> "flow:node", for short callback data
     node_index: dict[str, int]
+    readability: Readability = field(default_factory=Readability)
 
     def node(self, key: str) -> Node | None:
         flow_id, _, node_id = key.partition(":")

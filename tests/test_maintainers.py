@@ -1,0 +1,119 @@
+"""Maintainers' tools: lint output and exit codes, diagrams, schemas, generated docs, compose."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from bot.config import Settings
+from bot.engine.i18n import Translator
+from bot.engine.runtime import Engine
+from bot.graph import mermaid
+from bot.reports import facts_report
+from bot.schema_cli import SCHEMAS, render
+
+from .conftest import ROOT
+
+
+def lint(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot", "lint", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_lint_is_clean_and_prints_a_summary() -> None:
+    out = lint()
+    assert out.returncode == 0, out.stdout[-2000:]
+    summary = out.stdout.strip().splitlines()[-1]
+    assert re.match(r"\d+ flows, \d+ nodes, 13 language\(s\): 0 error\(s\), 0 warning", summary)
+
+
+def test_lint_catches_a_typo_with_file_and_line(tmp_path: Path) -> None:
+    broken = tmp_path / "typo.yaml"
+    broken.write_text("id: typo_flow\naudience: young\ntitle: T\nstart: a\nnodes:\n  a:\n"
+                      "    say: Bonjour\n    buttons:\n"
+                      "      - {text: Go, goto: sextortion:strat}\n", encoding="utf-8")
+    out = lint(str(broken), "--lang", "fr")
+    assert out.returncode == 1
+    assert f"{broken}:9:9: error [unknown-target]" in out.stdout
+    assert "Did you mean 'start'?" in out.stdout
+    gh = lint(str(broken), "--lang", "fr", "--format", "github")
+    assert f"::error file={broken},line=9,col=9,title=[unknown-target]::" in gh.stdout
+
+
+def test_mermaid_has_every_transition(engine: Engine) -> None:
+    text = mermaid(engine.bundle, None, Translator(), "fr")
+    assert text.startswith("flowchart TD")
+    for flow in engine.bundle.flows.values():
+        for node in flow.nodes.values():
+            for button in node.buttons:
+                if button.goto:
+                    src, dst = node.key.replace(":", "__"), button.goto.replace(":", "__")
+                    assert re.search(rf"{re.escape(src)} -->\|.*\| {re.escape(dst)}\n", text)
+
+
+def test_graph_in_another_language(engine: Engine, translator: Translator) -> None:
+    text = mermaid(engine.bundle, "sextortion", translator, "nl")
+    assert "subgraph sextortion" in text and "Que faire maintenant" not in text
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMAS))
+def test_committed_schemas_are_up_to_date(name: str) -> None:
+    committed = (ROOT / "docs" / "schema" / name).read_text(encoding="utf-8")
+    assert committed == render(name), "run: python -m bot schema"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def test_content_validates_against_the_schemas() -> None:
+    flow_schema = json.loads(render("flow.schema.json"))
+    for path in [*ROOT.glob("flows/young/*.yaml"), *ROOT.glob("flows/pro/*.yaml")]:
+        jsonschema.validate(_plain(yaml.safe_load(path.read_text(encoding="utf-8"))),
+                            flow_schema)
+    contacts = _plain(yaml.safe_load((ROOT / "flows" / "contacts.yaml").read_text("utf-8")))
+    jsonschema.validate(contacts, json.loads(render("contacts.schema.json")))
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"id": "x", "audience": "young", "title": "t", "start": "a",
+                             "nodes": {"a": {"say": "s", "buttns": []}}}, flow_schema)
+
+
+def test_facts_doc_is_generated_from_the_directory(engine: Engine) -> None:
+    committed = (ROOT / "docs" / "facts.md").read_text(encoding="utf-8")
+    assert committed.strip() == facts_report(engine.bundle, ROOT).strip(), \
+        "run: python -m bot lint --report facts > docs/facts.md"
+
+
+def test_env_example_documents_every_setting() -> None:
+    source = (ROOT / "bot" / "config.py").read_text(encoding="utf-8")
+    read = set(re.findall(r'"([A-Z][A-Z_]+)"', source)) - {"DEBUG", "INFO", "WARNING",
+                                                            "ERROR"}
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^([A-Z][A-Z_]+)=", example, re.MULTILINE))
+    assert read <= documented, read - documented
+    Settings.load({})  # defaults are valid
+
+
+def test_compose_file_follows_the_compose_specification() -> None:
+    schema_path = ROOT / "tests" / "data" / "compose-spec.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    # the spec names a draft-07 metaschema URL jsonschema does not know by that spelling
+    jsonschema.Draft7Validator(schema).validate(compose)
+    assert {"bot", "redis", "actions"} <= set(compose["services"])
+    assert "ports" not in compose["services"]["actions"]  # rasa-sdk binds 0.0.0.0
