@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.dialog import Dialog
 from bot.engine.state import State
 from bot.stats import RedisStats
 from bot.storage import RedisStateStore, StoreError
@@ -70,3 +71,43 @@ async def test_unreachable_redis_raises_store_error() -> None:
     with pytest.raises(StoreError):
         await s.get("fwb:s:x")
     await s.close()
+
+
+async def test_one_read_and_one_pipelined_write_per_update(store: RedisStateStore,
+                                                           dialog: Dialog) -> None:
+    """Redis mode: GET, then SET + counters in one pipeline — two round trips per update."""
+    from aiogram import Bot
+
+    from bot.engine.state import Start, Text
+    from bot.telegram.service import BotService
+
+    from .conftest import NOW
+    from .fakes.session import RecordingSession
+
+    round_trips: list[str] = []
+    real_get, real_pipeline = store.client.get, store.client.pipeline
+
+    async def spy_get(*args: object) -> object:
+        round_trips.append("GET")
+        return await real_get(*args)
+
+    def spy_pipeline(**kwargs: object) -> object:
+        pipe = real_pipeline(**kwargs)
+        real_execute = pipe.execute
+
+        async def execute() -> object:
+            round_trips.append("PIPELINE")
+            return await real_execute()
+
+        pipe.execute = execute
+        return pipe
+
+    store.client.get = spy_get
+    store.client.pipeline = spy_pipeline
+    service = BotService(dialog, store, b"k", stats=RedisStats(store.client), clock=lambda: NOW)
+    bot = Bot("123456:TEST", session=RecordingSession())
+    await service.handle(bot, 42, Start(), 1)
+    await service.handle(bot, 42, Text("nudes"), 2)
+    assert round_trips == ["GET", "PIPELINE", "GET", "PIPELINE"]
+    rows = await RedisStats(store.client).rows()
+    assert sum(count for *_, count in rows) >= 2

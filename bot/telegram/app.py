@@ -74,7 +74,8 @@ def build_service(settings: Settings, engine: Engine, store: StateStore,
 
 
 def build_dispatcher(service: BotService) -> Dispatcher:
-    dispatcher = Dispatcher()
+    # our state lives in our own store (one read, one write): aiogram's FSM would add work
+    dispatcher = Dispatcher(disable_fsm=True)
     dispatcher.include_router(build_router(service))
     return dispatcher
 
