@@ -175,7 +175,11 @@ class PhraseIndex:
     :meth:`Pattern.matches` on each phrase.
     """
 
+    CACHE_SIZE = 50_000  # distinct typed words remembered (their candidate phrases)
+
     def __init__(self, entries: list[Entry]) -> None:
+        self._cache: dict[str, tuple[Entry, ...]] = {}
+        self.pairs: dict[tuple[str, str], list[Entry]] = {}  # two short exact first words
         self.exact: dict[str, list[Entry]] = {}
         self.prefix: dict[int, dict[str, list[Entry]]] = {}  # prefix length -> variant -> ...
         self.unspaced: list[Entry] = []
@@ -186,25 +190,44 @@ class PhraseIndex:
                 self.unspaced.append((key, pattern))
                 continue
             first, is_prefix = pattern.tokens[0]
+            if len(pattern.tokens) >= 2 and all(
+                    not pre and _limit(tok) == 0 for tok, pre in pattern.tokens[:2]):
+                # phrases starting with common short words ("je veux", "il me"): the pair is
+                # far more selective than the first word alone
+                self.pairs.setdefault((first, pattern.tokens[1][0]), []).append(
+                    (key, pattern))
+                continue
             target = self.prefix.setdefault(len(first), {}) if is_prefix else self.exact
             for variant in deletions(first, _limit(first)):
                 target.setdefault(variant, []).append((key, pattern))
 
-    def _candidates(self, word: str) -> list[Entry]:
-        found: list[Entry] = []
+    def _candidates(self, word: str) -> tuple[Entry, ...]:
+        cached = self._cache.get(word)
+        if cached is not None:
+            return cached
+        found: dict[int, Entry] = {}
         for variant in deletions(word, _word_depth(word)):
-            found.extend(self.exact.get(variant, ()))
+            for entry in self.exact.get(variant, ()):
+                found[id(entry[1])] = entry
         for length, bucket in self.prefix.items():
-            head = word[:length]
-            for variant in deletions(head, _limit("x" * length)):
-                found.extend(bucket.get(variant, ()))
-        return found
+            for variant in deletions(word[:length], _limit("x" * length)):
+                for entry in bucket.get(variant, ()):
+                    found[id(entry[1])] = entry
+        result = tuple(found.values())
+        if len(self._cache) >= self.CACHE_SIZE:
+            self._cache.clear()  # bounded memory; common words come back quickly
+        self._cache[word] = result
+        return result
 
     def find(self, text_words: list[str]) -> list[Entry]:
         """Every (key, pattern) whose phrase occurs in the words (each once)."""
         hits: dict[tuple[str, str], Entry] = {}
+        last = len(text_words) - 1
         for i, word in enumerate(text_words):
-            for key, pattern in self._candidates(word):
+            candidates = self._candidates(word)
+            if i < last and self.pairs:
+                candidates += tuple(self.pairs.get((word, text_words[i + 1]), ()))
+            for key, pattern in candidates:
                 if (key, pattern.source) not in hits and pattern.matches_at(text_words, i):
                     hits[(key, pattern.source)] = (key, pattern)
         if self.unspaced:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.types import CallbackQuery, Message
 
 from ..engine.state import Command, Event, Location, Media, Press, Start, Text
@@ -41,11 +41,11 @@ def message_event(message: Message) -> Event | None:
 
 def build_router(service: BotService) -> Router:
     router = Router(name="orientation")
-    router.message.filter(F.chat.type == "private")
-    router.callback_query.filter(F.message.chat.type == "private")
 
     @router.message()
     async def on_message(message: Message, bot: Bot) -> None:
+        if message.chat.type != "private":
+            return  # the bot is for one-to-one conversations; groups are ignored
         event = message_event(message)
         if event is None:
             return  # polls, dice, service messages...: ignored, no error
@@ -61,7 +61,7 @@ def build_router(service: BotService) -> Router:
             await query.answer()  # always, first: the button stops spinning
         except Exception as exc:
             log.info("callback answer failed: %s", type(exc).__name__)
-        if query.message is None:
+        if query.message is None or query.message.chat.type != "private":
             return
         hint = query.from_user.language_code if query.from_user else None
         try:

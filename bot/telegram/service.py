@@ -19,7 +19,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from ..dialog import Dialog
 from ..engine.runtime import show
-from ..engine.state import Count, DeleteIncoming, Event, Forget, Reply, State, Text
+from ..engine.state import Button, Count, DeleteIncoming, Event, Forget, Reply, State, Text
 from ..stats import STATS_PREFIX, STATS_TTL, RedisStats, StatsSink, day_key
 from ..storage import RedisStateStore, StateStore, StoreError, chat_key
 from .callbacks import pack
@@ -28,7 +28,11 @@ log = logging.getLogger(__name__)
 DELETE_CHUNK = 100  # deleteMessages takes at most 100 ids
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+_KEYBOARDS: dict[tuple[tuple[Button, ...], ...], InlineKeyboardMarkup | None] = {}
+KEYBOARD_CACHE = 4096
+
+
+def _build_keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     rows = []
     for row in reply.buttons:
         cells = []
@@ -40,6 +44,17 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
         if cells:
             rows.append(cells)
     return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """The inline keyboard of a reply, built and validated once per distinct button set."""
+    if reply.buttons in _KEYBOARDS:
+        return _KEYBOARDS[reply.buttons]
+    markup = _build_keyboard(reply)
+    if len(_KEYBOARDS) >= KEYBOARD_CACHE:
+        _KEYBOARDS.clear()  # bounded: menus repeat, so the cache refills with what is used
+    _KEYBOARDS[reply.buttons] = markup
+    return markup
 
 
 @dataclass
@@ -176,8 +191,7 @@ class BotService:
         for reply in replies:
             try:
                 msg = await bot.send_message(chat_id, reply.text, reply_markup=keyboard(reply),
-                                             protect_content=reply.protect,
-                                             link_preview_options=None)
+                                             protect_content=True if reply.protect else None)
                 sent.append(msg.message_id)
                 if reply.venue is not None:
                     venue = await bot.send_venue(chat_id, reply.venue.lat, reply.venue.lon,

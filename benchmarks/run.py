@@ -1,0 +1,428 @@
+#!/usr/bin/env python
+"""Benchmarks: throughput, latency, start-up, memory and a fuzz soak, with ratios against
+baselines measured in the same run. Not a test: it prints figures and writes
+``benchmarks/results.json``.
+
+    .venv/bin/python benchmarks/run.py           # full (a few minutes on 2 cores)
+    .venv/bin/python benchmarks/run.py --quick   # under a minute
+
+Baselines: a bare aiogram echo bot with MemoryStorage (reads its FSM data each update), and a
+bare aiogram bot with RedisStorage doing get_data + update_data each update. Every bot uses
+the same fake session, which encodes each request as aiogram's HTTP session does and parses a
+canned JSON reply: no network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import gc
+import json
+import os
+import platform
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from aiogram import Bot, Dispatcher, F, Router  # noqa: E402
+from aiogram.client.session.base import BaseSession  # noqa: E402
+from aiogram.fsm.context import FSMContext  # noqa: E402
+from aiogram.fsm.storage.memory import MemoryStorage  # noqa: E402
+from aiogram.fsm.storage.redis import RedisStorage  # noqa: E402
+from aiogram.methods import TelegramMethod  # noqa: E402
+from aiogram.types import Message, Update  # noqa: E402
+
+from bot.actions_runner import RasaActionRunner  # noqa: E402
+from bot.dialog import Dialog  # noqa: E402
+from bot.engine.i18n import LANGS, Translator  # noqa: E402
+from bot.engine.loader import load_bundle  # noqa: E402
+from bot.engine.runtime import Engine  # noqa: E402
+from bot.engine.state import State  # noqa: E402
+from bot.storage import MemoryStateStore, RedisStateStore  # noqa: E402
+from bot.telegram.app import build_dispatcher  # noqa: E402
+from bot.telegram.service import BotService  # noqa: E402
+
+REDIS_URL = "redis://127.0.0.1:6379/13"
+NOW = dt.datetime(2026, 1, 5, 13, 0, tzinfo=dt.UTC)
+BOT_USER = {"id": 1, "is_bot": True, "first_name": "Bot"}
+
+
+class EncodingSession(BaseSession):
+    """Encodes each request like AiohttpSession.build_form_data, parses a canned reply."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.message_id = 0
+
+    async def make_request(self, bot: Bot, method: TelegramMethod[Any],
+                           timeout: int | None = None) -> Any:
+        files: dict[str, Any] = {}
+        for _, value in method.model_dump(warnings=False).items():
+            self.prepare_value(value, bot=bot, files=files)
+        name = type(method).__name__
+        if name == "SendMessage":
+            self.message_id += 1
+            payload = {"ok": True, "result": {
+                "message_id": self.message_id, "date": 1700000000, "from": BOT_USER,
+                "chat": {"id": getattr(method, "chat_id", 1), "type": "private"},
+                "text": "x"}}
+        else:
+            payload = {"ok": True, "result": True}
+        return self.check_response(bot, method, 200, json.dumps(payload)).result
+
+    async def close(self) -> None:
+        return None
+
+    async def stream_content(self, *args: Any, **kwargs: Any) -> Any:  # pragma: no cover
+        raise NotImplementedError
+
+
+# -- workload -----------------------------------------------------------------------------
+
+TYPED = ["il menace de publier mes photos", "c'est quoi le grooming", "nudes", "sexto",
+         "mon copain veut que je travaille pour lui", "bonjour", "je sais pas quoi faire",
+         "un mena a disparu", "5000"]
+CRISIS = ["je veux mourir", "il me frappe aide moi", "je dors dehors ce soir"]
+
+
+def make_updates(engine: Engine, n: int, chats: int, seed: int = 7) -> list[dict[str, Any]]:
+    """A realistic mix: /start, button presses (valid data), typed triggers, crisis text."""
+    from bot.engine.runtime import step
+    from bot.engine.state import Start
+    from bot.telegram.callbacks import pack
+
+    rnd = random.Random(seed)
+    start_turn = step(engine, None, Start(), NOW)
+    menu_choices = [b.choice for row in start_turn.replies[0].buttons for b in row if b.choice]
+    menu = step(engine, State(), __import__("bot.engine.state", fromlist=["Press"]).Press(
+        menu_choices[0]), NOW)
+    choices = [b.choice for r in menu.replies for row in r.buttons for b in row if b.choice]
+    updates = []
+    for i in range(n):
+        chat = {"id": 10_000 + rnd.randrange(chats), "type": "private", "first_name": "x"}
+        user = {"id": chat["id"], "is_bot": False, "first_name": "x", "language_code": "fr"}
+        roll = rnd.random()
+        if roll < 0.35:
+            choice = rnd.choice(choices)
+            assert choice is not None
+            updates.append({"update_id": i, "callback_query": {
+                "id": str(i), "from": user, "chat_instance": "c", "data": pack(choice),
+                "message": {"message_id": 1, "date": 1700000000, "chat": chat,
+                            "from": BOT_USER, "text": "x"}}})
+            continue
+        if roll < 0.50:
+            text = "/start"
+        elif roll < 0.55:
+            text = rnd.choice(CRISIS)
+        else:
+            text = rnd.choice(TYPED)
+        updates.append({"update_id": i, "message": {"message_id": i, "date": 1700000000,
+                                                    "chat": chat, "from": user, "text": text}})
+    return updates
+
+
+# -- bots -----------------------------------------------------------------------------------
+
+
+def echo_dispatcher(storage: Any, write: bool) -> Dispatcher:
+    dispatcher = Dispatcher(storage=storage)
+    router = Router()
+
+    @router.message(F.text)
+    async def on_text(message: Message, state: FSMContext) -> None:
+        data = await state.get_data()
+        if write:
+            await state.update_data(n=int(data.get("n", 0)) + 1)
+        await message.answer(message.text or "")
+
+    @router.callback_query()
+    async def on_cb(query: Any, state: FSMContext) -> None:
+        data = await state.get_data()
+        if write:
+            await state.update_data(n=int(data.get("n", 0)) + 1)
+        await query.answer()
+        if query.message is not None:
+            await query.message.answer("ok")
+
+    dispatcher.include_router(router)
+    return dispatcher
+
+
+def our_dispatcher(engine: Engine, store: Any) -> Dispatcher:
+    from bot.stats import MemoryStats, RedisStats
+
+    stats = RedisStats(store.client) if isinstance(store, RedisStateStore) else MemoryStats()
+    service = BotService(Dialog(engine, RasaActionRunner()), store, b"bench-secret", ttl=3600,
+                         stats=stats, clock=lambda: NOW)
+    return build_dispatcher(service)
+
+
+async def throughput(dispatcher: Dispatcher, updates: list[dict[str, Any]]) -> dict[str, float]:
+    bot = Bot("123456:BENCH", session=EncodingSession())
+    parsed = [Update.model_validate(u, context={"bot": bot}) for u in updates]
+    latencies = []
+    gc.collect()
+    start = time.perf_counter()
+    for update in parsed:
+        t0 = time.perf_counter()
+        await dispatcher.feed_update(bot, update)
+        latencies.append(time.perf_counter() - t0)
+    elapsed = time.perf_counter() - start
+    latencies.sort()
+    return {"updates": len(parsed), "seconds": round(elapsed, 3),
+            "updates_per_s": round(len(parsed) / elapsed, 1),
+            "p50_ms": round(1000 * latencies[len(latencies) // 2], 3),
+            "p99_ms": round(1000 * latencies[int(len(latencies) * 0.99)], 3)}
+
+
+async def offered_load(dispatcher: Dispatcher, updates: list[dict[str, Any]], rate: float
+                       ) -> dict[str, float]:
+    """Updates arrive every 1/rate s (open loop); latency from arrival to handled."""
+    bot = Bot("123456:BENCH", session=EncodingSession())
+    parsed = [Update.model_validate(u, context={"bot": bot}) for u in updates]
+    latencies: list[float] = []
+    interval = 1.0 / rate
+    start = time.perf_counter()
+
+    async def one(update: Update, due: float) -> None:
+        await dispatcher.feed_update(bot, update)
+        latencies.append(time.perf_counter() - due)
+
+    tasks = []
+    for i, update in enumerate(parsed):
+        due = start + i * interval
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(update, due)))
+    await asyncio.gather(*tasks)
+    latencies.sort()
+    return {"rate": rate, "updates": len(parsed),
+            "p50_ms": round(1000 * latencies[len(latencies) // 2], 3),
+            "p99_ms": round(1000 * latencies[int(len(latencies) * 0.99)], 3),
+            "max_ms": round(1000 * latencies[-1], 3)}
+
+
+# -- start-up and memory ----------------------------------------------------------------------
+
+
+def startup() -> dict[str, float]:
+    translator = Translator.load(ROOT / "locales")
+    t0 = time.perf_counter()
+    bundle, report = load_bundle(ROOT / "flows", langs=LANGS, translator=translator)
+    Engine.build(bundle, translator) if bundle else None
+    load_s = time.perf_counter() - t0
+    assert bundle is not None and not report.errors
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "bot", "lint"], cwd=ROOT, capture_output=True,
+                   check=True)
+    lint_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    python_s = time.perf_counter() - t0
+    return {"startup_s": round(load_s, 3), "lint_s": round(lint_s, 3),
+            "python_start_s": round(python_s, 3)}
+
+
+def rss_mib() -> float:
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+IDLE_CODE = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from bot.config import Settings
+from bot.storage import MemoryStateStore
+from bot.telegram.app import build_dispatcher, build_engine, build_service
+settings = Settings.load({})
+engine = build_engine(settings)
+dispatcher = build_dispatcher(build_service(settings, engine, MemoryStateStore(), None))
+print(open("/proc/self/status").read().split("VmRSS:")[1].split()[0])
+"""
+
+
+def idle_rss() -> float:
+    """RSS of a fresh process holding the whole bot, ready, before any update."""
+    out = subprocess.run([sys.executable, "-c", IDLE_CODE, str(ROOT)], capture_output=True,
+                         text=True, check=True)
+    return round(int(out.stdout.strip().splitlines()[-1]) / 1024, 1)
+
+
+def realistic_state(i: int) -> State:
+    return State(lang="fr", audience="young", at="sextortion:what_now",
+                 back=("menu:young", "sextortion:start"), greeted=True,
+                 message_ids=tuple(range(1000 + i, 1006 + i)))
+
+
+async def memory_per_conversation(n: int) -> dict[str, float]:
+    gc.collect()
+    before = rss_mib()
+    store = MemoryStateStore(max_chats=n + 1)
+    for i in range(n):
+        await store.set(f"fwb:s:{i:024x}", realistic_state(i), 3600)
+    gc.collect()
+    after = rss_mib()
+    return {"conversations": n, "rss_growth_mib": round(after - before, 1),
+            "bytes_per_conversation_memory": round((after - before) * 1024 * 1024 / n, 1)}
+
+
+async def redis_bytes(n: int) -> dict[str, float]:
+    store = RedisStateStore(REDIS_URL)
+    await store.client.flushdb()
+    for i in range(n):
+        await store.set(f"fwb:s:{i:024x}", realistic_state(i), 3600)
+    sizes = [await store.client.memory_usage(f"fwb:s:{i:024x}") for i in range(0, n, 10)]
+    await store.client.flushdb()
+    await store.close()
+    return {"redis_bytes_per_conversation": round(statistics.mean(sizes), 1),
+            "state_json_bytes": len(realistic_state(0).to_json().encode())}
+
+
+# -- soak -------------------------------------------------------------------------------------
+
+
+async def soak(engine: Engine, n: int) -> dict[str, float]:
+    """Fuzzed updates (random text, forged callbacks, media, locations) through the adapter."""
+    rnd = random.Random(11)
+    dispatcher = our_dispatcher(engine, MemoryStateStore())
+    bot = Bot("123456:SOAK", session=EncodingSession())
+    errors = 0
+    alphabet = "abcdefghijklmnopqrstuvwxyzéèàç 0123456789?!'\u200f\u200bمرحبا你好ыж"
+    datas = ["", "g:zz:1:1", "x:h", "x:k", "x:m", "l:ar", "l:xx", "o:0000:5", "p:0:9",
+             "g:" + engine.bundle.version + ":3:0", "💥" * 20, "a" * 64]
+    t0 = time.perf_counter()
+    for i in range(n):
+        chat = {"id": 50_000 + rnd.randrange(500), "type": "private", "first_name": "x"}
+        user = {"id": chat["id"], "is_bot": False, "first_name": "x",
+                "language_code": rnd.choice(["fr", "ar", "nl", None, "zz"])}
+        roll = rnd.random()
+        msg: dict[str, Any] = {"message_id": i + 1, "date": 1700000000, "chat": chat,
+                               "from": user}
+        if roll < 0.3:
+            payload: dict[str, Any] = {"callback_query": {
+                "id": str(i), "from": user, "chat_instance": "c", "data": rnd.choice(datas),
+                "message": {**msg, "from": BOT_USER, "text": "x"}}}
+        elif roll < 0.4:
+            payload = {"message": {**msg, "photo": [{"file_id": "f", "file_unique_id": "u",
+                                                     "width": 1, "height": 1}]}}
+        elif roll < 0.45:
+            payload = {"message": {**msg, "location": {"latitude": rnd.uniform(-90, 90),
+                                                       "longitude": rnd.uniform(-180, 180)}}}
+        elif roll < 0.5:
+            payload = {"edited_message": {**msg, "edit_date": 1, "text": "edit"}}
+        else:
+            size = rnd.choice([0, 1, 5, 30, 200, 5000])
+            text = "".join(rnd.choice(alphabet) for _ in range(size)) or "/" + rnd.choice(
+                ["start", "menu", "saj", "forget", "language", "zzz"])
+            payload = {"message": {**msg, "text": text}}
+        try:
+            update = Update.model_validate({"update_id": i, **payload}, context={"bot": bot})
+            await dispatcher.feed_update(bot, update)
+        except Exception:  # counted, not raised: the soak reports how many
+            errors += 1
+    return {"soak_updates": n, "soak_unhandled_exceptions": errors,
+            "soak_seconds": round(time.perf_counter() - t0, 1)}
+
+
+# -- main -------------------------------------------------------------------------------------
+
+
+def redis_up() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+async def main(quick: bool) -> dict[str, Any]:
+    import logging
+
+    logging.disable(logging.WARNING)  # the runs must not print per-update warnings
+    n, chats = (4000, 400) if quick else (20000, 1000)
+    translator = Translator.load(ROOT / "locales")
+    bundle, _ = load_bundle(ROOT / "flows")
+    assert bundle is not None
+    engine = Engine.build(bundle, translator)
+    updates = make_updates(engine, n, chats)
+    results: dict[str, Any] = {"quick": quick, "machine": {
+        "python": platform.python_version(), "cpus": os.cpu_count(),
+        "platform": platform.platform(), "processor": platform.processor() or "unknown"}}
+
+    warm = make_updates(engine, 300, 50, seed=1)
+    await throughput(our_dispatcher(engine, MemoryStateStore()), warm)
+    await throughput(echo_dispatcher(MemoryStorage(), write=False), warm)
+    ours = await throughput(our_dispatcher(engine, MemoryStateStore()), updates)
+    base = await throughput(echo_dispatcher(MemoryStorage(), write=False), updates)
+    results["memory"] = {"ours": ours, "baseline_echo_memorystorage": base}
+    results["memory_ratio"] = round(ours["updates_per_s"] / base["updates_per_s"], 3)
+    print(f"memory storage: ours {ours['updates_per_s']}/s vs echo {base['updates_per_s']}/s "
+          f"-> ratio {results['memory_ratio']}")
+
+    if redis_up():
+        from redis.asyncio import Redis
+
+        client = Redis.from_url(REDIS_URL)
+        await client.flushdb()
+        store = RedisStateStore(REDIS_URL)
+        ours_r = await throughput(our_dispatcher(engine, store), updates)
+        await store.close()
+        await client.flushdb()
+        base_r = await throughput(echo_dispatcher(RedisStorage(client), write=True), updates)
+        await client.flushdb()
+        await client.aclose()
+        results["redis"] = {"ours": ours_r, "baseline_aiogram_redisstorage": base_r}
+        results["redis_ratio"] = round(ours_r["updates_per_s"] / base_r["updates_per_s"], 3)
+        print(f"redis: ours {ours_r['updates_per_s']}/s vs aiogram RedisStorage "
+              f"{base_r['updates_per_s']}/s -> ratio {results['redis_ratio']}")
+        results.update(await redis_bytes(2000 if quick else 10000))
+    else:
+        results["redis_ratio"] = None
+        results["redis_bytes_per_conversation"] = None
+        print("redis: not running at 127.0.0.1:6379, skipped")
+
+    load = await offered_load(our_dispatcher(engine, MemoryStateStore()),
+                              updates[: (1500 if quick else 10000)], 500.0)
+    results["offered_load_500"] = load
+    results["p99_ms_at_500"] = load["p99_ms"]
+    print(f"at 500 updates/s offered: p50 {load['p50_ms']} ms, p99 {load['p99_ms']} ms")
+
+    results.update(startup())
+    print(f"start-up (load + validate, {len(LANGS)} languages): {results['startup_s']} s; "
+          f"lint: {results['lint_s']} s (python alone {results['python_start_s']} s)")
+    results["idle_rss_mib"] = idle_rss()
+    results.update(await memory_per_conversation(20000 if quick else 100000))
+    print(f"idle RSS {results['idle_rss_mib']} MiB; {results['conversations']} conversations "
+          f"in memory: +{results['rss_growth_mib']} MiB; Redis bytes/conversation: "
+          f"{results['redis_bytes_per_conversation']}")
+    results.update(await soak(engine, 10000 if quick else 100000))
+    print(f"soak: {results['soak_updates']} fuzzed updates, "
+          f"{results['soak_unhandled_exceptions']} unhandled exceptions")
+    return results
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller runs (under a minute)")
+    parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results.json"))
+    args = parser.parse_args()
+    t0 = time.perf_counter()
+    res = asyncio.run(main(args.quick))
+    res["benchmark_seconds"] = round(time.perf_counter() - t0, 1)
+    Path(args.output).write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
+    print(f"results written to {args.output} ({res['benchmark_seconds']} s)")
