@@ -44,15 +44,18 @@ class RedisStats:
         self._redis = client
 
     async def add(self, day: str, items: Iterable[tuple[str, str]]) -> None:
+        await self.add_counts(Counter((day, lang, node) for lang, node in items))
+
+    async def add_counts(self, counts: Counter[tuple[str, str, str]]) -> None:
+        """Increment many counters in one round trip."""
+        if not counts:
+            return
         pipe = self._redis.pipeline(transaction=False)
-        key = STATS_PREFIX + day
-        n = 0
-        for lang, node in items:
-            pipe.hincrby(key, f"{lang}|{node}", 1)
-            n += 1
-        if n:
-            pipe.expire(key, STATS_TTL)
-            await pipe.execute()
+        for (day, lang, node), n in counts.items():
+            pipe.hincrby(STATS_PREFIX + day, f"{lang}|{node}", n)
+        for day in {d for d, _, _ in counts}:
+            pipe.expire(STATS_PREFIX + day, STATS_TTL)
+        await pipe.execute()
 
     async def rows(self) -> list[tuple[str, str, str, int]]:
         out = []
@@ -64,6 +67,48 @@ class RedisStats:
                 lang, _, node = f.partition("|")
                 out.append((day, lang, node, int(value)))
         return sorted(out)
+
+
+class BufferedStats:
+    """Counts in memory, written to Redis every ``interval`` seconds in one pipeline.
+
+    Keeps statistics off the path of each update (one read and one write of state, nothing
+    else). At most ``interval`` seconds of counts are lost if the process is killed.
+    """
+
+    def __init__(self, inner: RedisStats, interval: float = 5.0) -> None:
+        self.inner = inner
+        self.interval = interval
+        self.pending: Counter[tuple[str, str, str]] = Counter()
+
+    async def add(self, day: str, items: Iterable[tuple[str, str]]) -> None:
+        for lang, node in items:
+            self.pending[(day, lang, node)] += 1
+
+    async def flush(self) -> None:
+        pending, self.pending = self.pending, Counter()
+        try:
+            await self.inner.add_counts(pending)
+        except Exception:
+            self.pending.update(pending)  # keep them for the next try
+            raise
+
+    async def rows(self) -> list[tuple[str, str, str, int]]:
+        await self.flush()
+        return await self.inner.rows()
+
+    async def run(self) -> None:
+        """Flush forever (a background task of the bot); errors are logged, not raised."""
+        import asyncio
+        import logging
+
+        while True:
+            await asyncio.sleep(self.interval)
+            try:
+                await self.flush()
+            except Exception as exc:
+                logging.getLogger(__name__).warning("statistics not written (%s)",
+                                                    type(exc).__name__)
 
 
 def dropoff(rows: list[tuple[str, str, str, int]], edges: dict[str, list[str]]

@@ -111,22 +111,6 @@ class RedisStateStore:
         except (RedisError, OSError) as exc:
             raise StoreError(type(exc).__name__) from None
 
-    async def set_with_counts(self, key: str, state: State, ttl: int, stats_key: str,
-                              fields: list[str], stats_ttl: int) -> None:
-        """Write the state and increment anonymous counters in one round trip."""
-        from redis.exceptions import RedisError
-
-        pipe = self._redis.pipeline(transaction=False)
-        pipe.set(key, state.to_json(), ex=ttl)
-        for field in fields:
-            pipe.hincrby(stats_key, field, 1)
-        if fields:
-            pipe.expire(stats_key, stats_ttl)
-        try:
-            await pipe.execute()
-        except (RedisError, OSError) as exc:
-            raise StoreError(type(exc).__name__) from None
-
     async def delete(self, key: str) -> None:
         from redis.exceptions import RedisError
 

@@ -159,3 +159,40 @@ def test_mutated_real_flow_files_load_or_report(tmp_path: Path) -> None:
         assert mine, text[:80]
         assert all(p.pos.line >= 1 or p.rule == "yaml-syntax" for p in mine)
 
+
+
+def _vocabulary(engine: Engine) -> list[str]:
+    phrases = [p for cat in engine.bundle.crisis.categories.values() for ps in cat.values()
+               for p in ps]
+    return sorted({w for p in phrases for w in p.replace("*", "").split()})
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_phrase_index_agrees_with_trying_every_phrase(engine: Engine,
+                                                      data: st.DataObject) -> None:
+    from bot.engine.text import Pattern, PhraseIndex, normalize
+
+    vocab = _vocabulary(engine)
+    words = data.draw(st.lists(st.one_of(st.sampled_from(vocab), st.text(max_size=8)),
+                               max_size=10))
+    # typos: drop, double or swap a letter in some words
+    mutated = []
+    for original in words:
+        op = data.draw(st.integers(0, 3))
+        k = data.draw(st.integers(0, max(len(original) - 1, 0)))
+        word = original
+        if op == 1 and word:
+            word = word[:k] + word[k + 1:]
+        elif op == 2 and word:
+            word = word[:k] + word[k] + word[k:]
+        elif op == 3 and len(word) > 1 and k + 1 < len(word):
+            word = word[:k] + word[k + 1] + word[k] + word[k + 2:]
+        mutated.append(word)
+    tokens = normalize(" ".join(mutated)).split()
+    phrases = [("c", Pattern.compile(p)) for cat in engine.bundle.crisis.categories.values()
+               for ps in cat.values() for p in ps]
+    index = PhraseIndex(phrases)
+    fast = {p.source for _, p in index.find(tokens)}
+    slow = {p.source for _, p in phrases if p.matches(tokens)}
+    assert fast == slow

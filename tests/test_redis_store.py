@@ -73,23 +73,28 @@ async def test_unreachable_redis_raises_store_error() -> None:
     await s.close()
 
 
-async def test_one_read_and_one_pipelined_write_per_update(store: RedisStateStore,
-                                                           dialog: Dialog) -> None:
-    """Redis mode: GET, then SET + counters in one pipeline — two round trips per update."""
+async def test_one_read_and_one_write_per_update(store: RedisStateStore,
+                                                 dialog: Dialog) -> None:
+    """Redis mode: one GET and one SET per update; statistics are flushed in batches."""
     from aiogram import Bot
 
     from bot.engine.state import Start, Text
+    from bot.stats import BufferedStats
     from bot.telegram.service import BotService
 
     from .conftest import NOW
     from .fakes.session import RecordingSession
 
     round_trips: list[str] = []
-    real_get, real_pipeline = store.client.get, store.client.pipeline
+    real_get, real_set, real_pipeline = store.client.get, store.client.set, store.client.pipeline
 
-    async def spy_get(*args: object) -> object:
+    async def spy_get(*args: object, **kwargs: object) -> object:
         round_trips.append("GET")
-        return await real_get(*args)
+        return await real_get(*args, **kwargs)
+
+    async def spy_set(*args: object, **kwargs: object) -> object:
+        round_trips.append("SET")
+        return await real_set(*args, **kwargs)
 
     def spy_pipeline(**kwargs: object) -> object:
         pipe = real_pipeline(**kwargs)
@@ -102,12 +107,14 @@ async def test_one_read_and_one_pipelined_write_per_update(store: RedisStateStor
         pipe.execute = execute
         return pipe
 
-    store.client.get = spy_get
-    store.client.pipeline = spy_pipeline
-    service = BotService(dialog, store, b"k", stats=RedisStats(store.client), clock=lambda: NOW)
+    store.client.get, store.client.set, store.client.pipeline = spy_get, spy_set, spy_pipeline
+    stats = BufferedStats(RedisStats(store.client))
+    service = BotService(dialog, store, b"k", stats=stats, clock=lambda: NOW)
     bot = Bot("123456:TEST", session=RecordingSession())
     await service.handle(bot, 42, Start(), 1)
     await service.handle(bot, 42, Text("nudes"), 2)
-    assert round_trips == ["GET", "PIPELINE", "GET", "PIPELINE"]
+    assert round_trips == ["GET", "SET", "GET", "SET"]
+    await stats.flush()
+    assert round_trips[-1] == "PIPELINE"
     rows = await RedisStats(store.client).rows()
     assert sum(count for *_, count in rows) >= 2

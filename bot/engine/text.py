@@ -3,7 +3,7 @@
 Text and patterns are lower-cased, accents and zero-width characters removed, punctuation
 turned into spaces. A pattern matches when its words appear next to each other in the text;
 ``word*`` matches any word starting with ``word``; words of :data:`FUZZY_MIN` letters or more
-tolerate one typo (two from :data:`FUZZY2_MIN`).
+tolerate one typo (two from :data:`FUZZY2_MIN`; a ``stem*`` of 6 letters or more, one).
 """
 
 from __future__ import annotations
@@ -115,9 +115,9 @@ def _fuzzy(pattern: str, word: str) -> bool:
 
 def _word_match(token: tuple[str, bool], word: str) -> bool:
     pattern, prefix = token
-    if prefix:
+    if prefix:  # a stem ("suicid*") tolerates one typo in its letters, whatever its length
         return word.startswith(pattern) or (
-            len(pattern) >= FUZZY_MIN and _fuzzy(pattern, word[: len(pattern)])
+            len(pattern) >= FUZZY_MIN and within_one(pattern, word[: len(pattern)], 1)
         )
     return word == pattern or _fuzzy(pattern, word)
 
@@ -156,6 +156,10 @@ def deletions(word: str, depth: int) -> set[str]:
     return out
 
 
+def _prefix_limit(stem: str) -> int:
+    return 1 if len(stem) >= FUZZY_MIN else 0
+
+
 def _word_depth(word: str) -> int:
     """Deletions to try on a typed word so that every tolerated typo is found."""
     if len(word) >= FUZZY2_MIN - 2:
@@ -182,6 +186,7 @@ class PhraseIndex:
         self.pairs: dict[tuple[str, str], list[Entry]] = {}  # two short exact first words
         self.exact: dict[str, list[Entry]] = {}
         self.prefix: dict[int, dict[str, list[Entry]]] = {}  # prefix length -> variant -> ...
+        self.longest = 0  # longest indexed first word: longer typed words cannot match it
         self.unspaced: list[Entry] = []
         for key, pattern in entries:
             if not pattern.tokens:
@@ -198,7 +203,10 @@ class PhraseIndex:
                     (key, pattern))
                 continue
             target = self.prefix.setdefault(len(first), {}) if is_prefix else self.exact
-            for variant in deletions(first, _limit(first)):
+            if not is_prefix:
+                self.longest = max(self.longest, len(first))
+            for variant in deletions(first, _prefix_limit(first) if is_prefix
+                                     else _limit(first)):
                 target.setdefault(variant, []).append((key, pattern))
 
     def _candidates(self, word: str) -> tuple[Entry, ...]:
@@ -206,11 +214,14 @@ class PhraseIndex:
         if cached is not None:
             return cached
         found: dict[int, Entry] = {}
-        for variant in deletions(word, _word_depth(word)):
-            for entry in self.exact.get(variant, ()):
-                found[id(entry[1])] = entry
+        # at most two typos: a word more than two letters longer than every indexed word
+        # matches none of them (and a long run of letters would explode the deletions)
+        if len(word) <= self.longest + 2:
+            for variant in deletions(word, _word_depth(word)):
+                for entry in self.exact.get(variant, ()):
+                    found[id(entry[1])] = entry
         for length, bucket in self.prefix.items():
-            for variant in deletions(word[:length], _limit("x" * length)):
+            for variant in deletions(word[:length], 1 if length >= FUZZY_MIN else 0):
                 for entry in bucket.get(variant, ()):
                     found[id(entry[1])] = entry
         result = tuple(found.values())

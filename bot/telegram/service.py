@@ -20,8 +20,8 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from ..dialog import Dialog
 from ..engine.runtime import show
 from ..engine.state import Button, Count, DeleteIncoming, Event, Forget, Reply, State, Text
-from ..stats import STATS_PREFIX, STATS_TTL, RedisStats, StatsSink, day_key
-from ..storage import RedisStateStore, StateStore, StoreError, chat_key
+from ..stats import StatsSink, day_key
+from ..storage import StateStore, StoreError, chat_key
 from .callbacks import pack
 
 log = logging.getLogger(__name__)
@@ -153,28 +153,11 @@ class BotService:
         if blocked:
             log.info("a user blocked the bot: dropping that chat's state")
             await self._save(key, None)
-        counts = [(c.lang, c.node) for c in turn.effects if isinstance(c, Count)]
         if not blocked and not forget:
             ids = [incoming_id, *sent] if incoming_id else sent
-            new_state = turn.state.with_message_ids([i for i in ids if i])
-            if await self._save_with_counts(key, new_state, counts):
-                return sent
-            await self._save(key, new_state)
-        await self._count(counts)
+            await self._save(key, turn.state.with_message_ids([i for i in ids if i]))
+        await self._count([(c.lang, c.node) for c in turn.effects if isinstance(c, Count)])
         return sent
-
-    async def _save_with_counts(self, key: str, state: State,
-                                counts: list[tuple[str, str]]) -> bool:
-        """Redis: state and statistics in one pipelined write. False when not applicable."""
-        if not (isinstance(self.store, RedisStateStore) and isinstance(self.stats, RedisStats)):
-            return False
-        try:
-            await self.store.set_with_counts(
-                key, state, self.ttl, STATS_PREFIX + day_key(self.now()),
-                [f"{lang}|{node}" for lang, node in counts], STATS_TTL)
-        except StoreError as exc:
-            log.warning("state store unavailable on write (%s)", exc)
-        return True
 
     async def _count(self, counts: list[tuple[str, str]]) -> None:
         if self.stats is None or not counts:
