@@ -196,3 +196,71 @@ def test_phrase_index_agrees_with_trying_every_phrase(engine: Engine,
     fast = {p.source for _, p in index.find(tokens)}
     slow = {p.source for _, p in phrases if p.matches(tokens)}
     assert fast == slow
+
+
+def _callback_data(choice: Choice | None, junk: str, pack: object) -> str:
+    """Valid callback data for a choice when it can be packed, else arbitrary junk."""
+    if choice is None:
+        return junk
+    try:
+        return str(pack(choice))  # type: ignore[operator]
+    except (ValueError, TypeError):
+        return junk
+
+
+UPDATE_TEXTS = st.one_of(texts, st.sampled_from(["/start", "/menu", "/forget", "/saj 5000",
+                                                 "/language", "/xyz", "/sos"]))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+async def test_random_updates_through_the_aiogram_adapter(engine: Engine,
+                                                          data: st.DataObject) -> None:
+    """Random messages, callbacks (valid, stale, forged), media and locations through
+    Dispatcher.feed_update: never an exception, every text message gets an answer."""
+    from aiogram import Bot
+    from aiogram.types import Update
+
+    from bot.dialog import Dialog
+    from bot.storage import MemoryStateStore
+    from bot.telegram.app import build_dispatcher
+    from bot.telegram.callbacks import pack
+    from bot.telegram.service import BotService
+
+    from .fakes.session import CHAT, RecordingSession
+
+    session = RecordingSession()
+    bot = Bot("123456:FUZZ", session=session)
+    service = BotService(Dialog(engine, _runner()), MemoryStateStore(), b"k", clock=lambda: NOW)
+    dispatcher = build_dispatcher(service)
+    user = {"id": CHAT["id"], "is_bot": False, "first_name": "x",
+            "language_code": data.draw(st.sampled_from(["fr", "ar", "zz", None]))}
+    for i in range(data.draw(st.integers(1, 6))):
+        kind = data.draw(st.sampled_from(["text", "callback", "photo", "location", "sticker"]))
+        msg = {"message_id": i + 1, "date": 1700000000, "chat": CHAT, "from": user}
+        if kind == "text":
+            payload = {"message": {**msg, "text": data.draw(UPDATE_TEXTS) or "."}}
+        elif kind == "callback":
+            raw = _callback_data(data.draw(choices(engine)), data.draw(st.text(max_size=70)),
+                                 pack)
+            payload = {"callback_query": {"id": str(i), "from": user, "chat_instance": "c",
+                                          "data": raw, "message": {**msg, "text": "x"}}}
+        elif kind == "photo":
+            payload = {"message": {**msg, "photo": [{"file_id": "f", "file_unique_id": "u",
+                                                     "width": 1, "height": 1}]}}
+        elif kind == "location":
+            payload = {"message": {**msg, "location": {
+                "latitude": data.draw(st.floats(-90, 90)),
+                "longitude": data.draw(st.floats(-180, 180))}}}
+        else:
+            payload = {"message": {**msg, "sticker": {
+                "file_id": "s", "file_unique_id": "u", "type": "regular", "width": 1,
+                "height": 1, "is_animated": False, "is_video": False}}}
+        before = len(session.calls)
+        update = Update.model_validate({"update_id": i, **payload}, context={"bot": bot})
+        await dispatcher.feed_update(bot, update)
+        sent = session.methods()[before:]
+        if kind in ("text", "location", "photo"):
+            assert "SendMessage" in sent, (kind, payload)
+        if kind == "callback":
+            assert sent and sent[0] == "AnswerCallbackQuery"
