@@ -136,3 +136,14 @@ async def test_unreviewed_languages_are_marked_in_the_menu(dialog: Dialog,
     await chat.send(Command("language"))
     marked = [label for label in labels(chat.last) if label.endswith(" *")]
     assert len(marked) == len(OTHERS)
+
+
+async def test_words_of_another_latin_language_offer_to_switch(dialog: Dialog,
+                                                                now: dt.datetime) -> None:
+    chat = Chat(dialog, now, State(lang="fr", audience="young"))
+    await chat.send(Text("he is blackmailing me with my pictures"))
+    assert chat.nodes == ["sextortion:start"]  # the answer comes at once, in French
+    assert "🌍 English" in labels(chat.last)
+    french = Chat(dialog, now, State(lang="fr", audience="young"))
+    await french.send(Text("il me fait du chantage"))
+    assert not any(label.startswith("🌍") for label in labels(french.last))

@@ -101,3 +101,15 @@ async def test_stats_cli_exports_csv() -> None:
     await store.close()
     assert out.stdout.splitlines() == ["day,lang,node,count", "2026-01-05,ar,menu:young,1"]
     assert drop.stdout.splitlines()[0] == "node,shown,left_here"
+
+
+def test_regression_same_phrase_under_two_keys_is_found_for_both() -> None:
+    """A phrase listed for two languages (or categories) was reported for one of them only."""
+    from bot.engine.text import Pattern, PhraseIndex, words
+
+    index = PhraseIndex([("sextortion|en", Pattern.compile("blackmail*")),
+                         ("sextortion|pcm", Pattern.compile("blackmail*")),
+                         ("danger", Pattern.compile("il me frappe")),
+                         ("suicide", Pattern.compile("il me frappe"))])
+    keys = {key for key, _ in index.find(words("he is blackmailing me il me frappe"))}
+    assert keys == {"sextortion|en", "sextortion|pcm", "danger", "suicide"}

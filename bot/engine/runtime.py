@@ -251,9 +251,11 @@ def _on_text(engine: Engine, state: State, text: str, now: dt.datetime) -> Turn:
         if offer[0]:
             return _turn(engine, state, "system:language_offer", now, push=False,
                          extra_buttons=offer)
-    target, choices = decide(engine.understanding.match(text, state.lang, state.audience))
+    matches = engine.understanding.match(text, state.lang, state.audience)
+    target, choices = decide(matches)
     if target is not None:
-        return _turn(engine, state, target, now)
+        return _turn(engine, state, target, now,
+                     extra_buttons=_switch_offer(engine, state, matches[0].langs))
     if choices:
         buttons = [(_open_button(engine, state, c, engine.bundle.flows[c.split(":")[0]].title),)
                    for c in choices]
@@ -261,6 +263,16 @@ def _on_text(engine: Engine, state: State, text: str, now: dt.datetime) -> Turn:
                      extra_buttons=buttons)
     return _turn(engine, state, "system:not_understood", now, push=False,
                  extra_buttons=_menu_buttons(engine, state))
+
+
+def _switch_offer(engine: Engine, state: State, langs: frozenset[str]
+                  ) -> list[tuple[Button, ...]]:
+    """A row to switch language when the words matched only another language's phrases
+    (a user writing English or Dutch to a bot speaking French)."""
+    if not langs or state.lang in langs:
+        return []
+    offer = [c for c in LANGS if c in langs and c in engine.languages()][:2]
+    return [tuple(Button("🌍 " + language_name(c), Choice("l", (c,))) for c in offer)]
 
 
 def _open_button(engine: Engine, state: State, key: str, label: str) -> Button:

@@ -213,17 +213,17 @@ class PhraseIndex:
         cached = self._cache.get(word)
         if cached is not None:
             return cached
-        found: dict[int, Entry] = {}
+        found: dict[tuple[str, int], Entry] = {}  # the same phrase may serve several keys
         # at most two typos: a word more than two letters longer than every indexed word
         # matches none of them (and a long run of letters would explode the deletions)
         if len(word) <= self.longest + 2:
             for variant in deletions(word, _word_depth(word)):
                 for entry in self.exact.get(variant, ()):
-                    found[id(entry[1])] = entry
+                    found[(entry[0], id(entry[1]))] = entry
         for length, bucket in self.prefix.items():
             for variant in deletions(word[:length], 1 if length >= FUZZY_MIN else 0):
                 for entry in bucket.get(variant, ()):
-                    found[id(entry[1])] = entry
+                    found[(entry[0], id(entry[1]))] = entry
         result = tuple(found.values())
         if len(self._cache) >= self.CACHE_SIZE:
             self._cache.clear()  # bounded memory; common words come back quickly

@@ -21,6 +21,7 @@ NODE_BONUS = 0.5  # a phrase set on a node is more specific than one set on its 
 class Match:
     target: str  # "flow:node"
     score: float
+    langs: frozenset[str] = frozenset()  # languages whose phrases matched (any target)
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,10 @@ class Understanding:
         if not tokens:
             return []
         scores: dict[str, float] = {}
+        langs: set[str] = set()
         for key, pattern in self.index.find(tokens):
             target, trig_lang, level = key.split("|")
+            langs.add(trig_lang)
             weight = max(len(pattern.tokens), len(pattern.unspaced or "") / 2)
             weight += 0.5 if trig_lang == lang else 0.0
             weight += NODE_BONUS if level == "n" else 0.0
@@ -78,7 +81,8 @@ class Understanding:
                 if target.startswith("pro_") == (audience == "pro"):
                     scores[target] += 0.25
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-        return [Match(f, s) for f, s in ranked]
+        found = frozenset(langs)
+        return [Match(f, s, found) for f, s in ranked]
 
 
 def decide(matches: list[Match]) -> tuple[str | None, list[str]]:
