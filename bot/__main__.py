@@ -7,11 +7,15 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import ConfigError, Settings
 
+if TYPE_CHECKING:
+    from .engine.runtime import Engine
 
-def _engine(settings: Settings, lang: str | None = None):  # type: ignore[no-untyped-def]
+
+def _engine(settings: Settings) -> Engine:
     from .engine.i18n import Translator
     from .engine.loader import load_or_raise
     from .engine.runtime import Engine

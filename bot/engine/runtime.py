@@ -14,6 +14,7 @@ from typing import Any
 from .crisis import CrisisDetector
 from .i18n import LANGS, Translator, language_name, normalize_lang
 from .model import Bundle, CrisisLists, Node
+from .offers import language_buttons, script_langs, switch_offer
 from .render import Renderer
 from .state import (
     BACK_LIMIT,
@@ -56,11 +57,6 @@ UI_KEYS = (
     "cmd_forget",
 )
 MEDIA_KINDS = frozenset({"photo", "video", "voice", "document", "video_note", "audio"})
-SCRIPTS: tuple[tuple[tuple[int, int], tuple[str, ...]], ...] = (
-    ((0x0600, 0x06FF), ("ar", "fa", "ps")),
-    ((0x4E00, 0x9FFF), ("zh",)),
-    ((0x0400, 0x04FF), ("bg",)),
-)
 MAX_PLACES = 6
 
 
@@ -177,7 +173,7 @@ def _turn(engine: Engine, state: State, key: str, now: dt.datetime, *, push: boo
         new_state = replace(new_state, slots={"ask": node.key})
     extra: list[tuple[Button, ...]] = render.pop("extra_buttons", None) or []
     if node.key == "system:language":
-        extra = _language_buttons(engine, new_state)
+        extra = language_buttons(engine, new_state)
     reply = render_node(engine, new_state, node, now, extra_buttons=extra, **render)
     pending = None
     if node.action and not node.ask:
@@ -189,38 +185,6 @@ def _turn(engine: Engine, state: State, key: str, now: dt.datetime, *, push: boo
 def show(engine: Engine, state: State, key: str, now: dt.datetime) -> Turn:
     """Show one node without moving the user's position (system messages)."""
     return _turn(engine, state, key, now, push=False)
-
-
-def _language_buttons(engine: Engine, state: State) -> list[tuple[Button, ...]]:
-    langs = engine.languages()
-    buttons = []
-    for code in langs:
-        label = language_name(code)
-        if code != "fr" and not engine.translator.reviewed.get(code, False):
-            label += " *"
-        if code == state.lang:
-            label = "✓ " + label
-        buttons.append(Button(label, Choice("l", (code,))))
-    return [tuple(buttons[i:i + 3]) for i in range(0, len(buttons), 3)]
-
-
-def _script_langs(text: str) -> tuple[str, ...]:
-    counts: dict[tuple[str, ...], int] = {}
-    letters = 0
-    for ch in text[:200]:
-        if ch.isalpha():
-            letters += 1
-            code = ord(ch)
-            for (lo, hi), langs in SCRIPTS:
-                if lo <= code <= hi:
-                    counts[langs] = counts.get(langs, 0) + 1
-    if not counts or letters == 0:
-        return ()
-    langs, n = max(counts.items(), key=lambda kv: kv[1])
-    return langs if n * 2 >= letters else ()
-
-
-# -- events -----------------------------------------------------------------------------------
 
 
 def _first_lang(engine: Engine, state: State, hint: str | None) -> State:
@@ -244,7 +208,7 @@ def _on_text(engine: Engine, state: State, text: str, now: dt.datetime) -> Turn:
         if node and node.action:
             return Turn((), replace(state, slots={}), (),
                         ActionCall(node.action, {"lang": state.lang, "query": text}, ask))
-    script = _script_langs(text)
+    script = script_langs(text)
     if script and state.lang not in script:
         offer = [tuple(Button(language_name(c), Choice("l", (c,)))
                        for c in script if c in engine.languages())]
@@ -255,7 +219,7 @@ def _on_text(engine: Engine, state: State, text: str, now: dt.datetime) -> Turn:
     target, choices = decide(matches)
     if target is not None:
         return _turn(engine, state, target, now,
-                     extra_buttons=_switch_offer(engine, state, matches[0].langs))
+                     extra_buttons=switch_offer(engine, state, matches[0].langs))
     if choices:
         buttons = [(_open_button(engine, state, c, engine.bundle.flows[c.split(":")[0]].title),)
                    for c in choices]
@@ -263,16 +227,6 @@ def _on_text(engine: Engine, state: State, text: str, now: dt.datetime) -> Turn:
                      extra_buttons=buttons)
     return _turn(engine, state, "system:not_understood", now, push=False,
                  extra_buttons=_menu_buttons(engine, state))
-
-
-def _switch_offer(engine: Engine, state: State, langs: frozenset[str]
-                  ) -> list[tuple[Button, ...]]:
-    """A row to switch language when the words matched only another language's phrases
-    (a user writing English or Dutch to a bot speaking French)."""
-    if not langs or state.lang in langs:
-        return []
-    offer = [c for c in LANGS if c in langs and c in engine.languages()][:2]
-    return [tuple(Button("🌍 " + language_name(c), Choice("l", (c,))) for c in offer)]
 
 
 def _open_button(engine: Engine, state: State, key: str, label: str) -> Button:

@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from aiogram import Bot
@@ -63,13 +64,13 @@ class Throttle:
 
     limit: int = 8
     window: float = 10.0
-    clock: object = time.monotonic
+    clock: Callable[[], float] = time.monotonic
     _seen: dict[str, deque[float]] = field(default_factory=dict)
     _warned: dict[str, float] = field(default_factory=dict)
 
     def check(self, key: str) -> str:
         """``ok``, ``warn`` (first message over the limit) or ``drop``."""
-        now = self.clock()  # type: ignore[operator]
+        now = self.clock()
         q = self._seen.setdefault(key, deque())
         while q and q[0] <= now - self.window:
             q.popleft()
@@ -94,14 +95,11 @@ class BotService:
     ttl: int = 86400
     stats: StatsSink | None = None
     throttle: Throttle | None = None
-    clock: object = None
+    clock: Callable[[], dt.datetime] | None = None
     _told_lost: set[str] = field(default_factory=set)  # chats told "I lost our place"
 
     def now(self) -> dt.datetime:
-        if callable(self.clock):
-            value: dt.datetime = self.clock()
-            return value
-        return dt.datetime.now(dt.UTC)
+        return self.clock() if self.clock is not None else dt.datetime.now(dt.UTC)
 
     async def _load(self, key: str) -> tuple[State | None, bool]:
         try:
