@@ -176,7 +176,12 @@ async def test_two_replicas_continue_one_conversation() -> None:
         for proc in procs:
             proc.send_signal(signal.SIGTERM)
         for proc in procs:
-            await asyncio.wait_for(proc.wait(), 20)
+            try:
+                await asyncio.wait_for(proc.wait(), 20)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
+                raise AssertionError("a replica did not stop within 20 s of SIGTERM") from None
             assert proc.stderr is not None
             err = (await proc.stderr.read()).decode()
             assert "Traceback" not in err, err
