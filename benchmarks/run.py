@@ -182,6 +182,14 @@ def median_pair(pairs: list[tuple[dict[str, float], dict[str, float]]]
     return ordered[len(ordered) // 2]
 
 
+def summarize(pairs: list[tuple[dict[str, float], dict[str, float]]], baseline: str
+              ) -> tuple[dict[str, Any], float]:
+    """The median run of a comparison, the ratio of every run, and the median ratio."""
+    ours, base = median_pair(pairs)
+    block = {"ours": ours, baseline: base, "ratios_of_each_run": [ratio(a, b) for a, b in pairs]}
+    return block, ratio(ours, base)
+
+
 async def throughput(dispatcher: Dispatcher, updates: list[dict[str, Any]]) -> dict[str, float]:
     bot = Bot("123456:BENCH", session=EncodingSession())
     parsed = [Update.model_validate(u, context={"bot": bot}) for u in updates]
@@ -395,10 +403,10 @@ async def redis_part(engine: Engine, updates: list[dict[str, Any]], quick: bool
                 echo_dispatcher(RedisStorage(client), write=True), updates)))
         await client.flushdb()
         await client.aclose()
-        ours_r, base_r = median_pair(pairs)
-        results["redis"] = {"ours": ours_r, "baseline_aiogram_redisstorage": base_r,
-                            "ratios_of_each_run": [ratio(a, b) for a, b in pairs]}
-        results["redis_ratio"] = ratio(ours_r, base_r)
+        results["redis"], results["redis_ratio"] = summarize(pairs,
+                                                             "baseline_aiogram_redisstorage")
+        ours_r = results["redis"]["ours"]
+        base_r = results["redis"]["baseline_aiogram_redisstorage"]
         print(f"redis: ours {ours_r['updates_per_s']}/s vs aiogram RedisStorage "
               f"{base_r['updates_per_s']}/s -> ratio {results['redis_ratio']}")
         results.update(await redis_bytes(2000 if quick else 10000))
@@ -431,10 +439,8 @@ async def main(quick: bool) -> dict[str, Any]:
     for _ in range(1 if quick else REPEATS):  # alternate, keep the median pair: less noise
         pairs.append((await throughput(our_dispatcher(engine, MemoryStateStore()), updates),
                       await throughput(echo_dispatcher(MemoryStorage(), write=False), updates)))
-    ours, base = median_pair(pairs)
-    results["memory"] = {"ours": ours, "baseline_echo_memorystorage": base,
-                         "ratios_of_each_run": [ratio(a, b) for a, b in pairs]}
-    results["memory_ratio"] = ratio(ours, base)
+    results["memory"], results["memory_ratio"] = summarize(pairs, "baseline_echo_memorystorage")
+    ours, base = results["memory"]["ours"], results["memory"]["baseline_echo_memorystorage"]
     print(f"memory storage: ours {ours['updates_per_s']}/s vs echo {base['updates_per_s']}/s "
           f"-> ratio {results['memory_ratio']}")
 
