@@ -54,7 +54,7 @@ def describe_lookup(lookup: Lookup) -> dict[str, Any]:
                 "communes": names if len(names) <= MAX_NAMED else [],
                 "refnis": lookup.commune.refnis if lookup.commune else None}
     if lookup.kind == "choose":
-        return {"kind": "choose", "options": [
+        return {"kind": "choose", "query_kind": lookup.query_kind, "options": [
             {"refnis": c.refnis, "label": _place_label(c), "target": c.target}
             for c in lookup.communes]}
     return {"kind": lookup.kind}

@@ -243,3 +243,18 @@ def test_button_lookup_helper_fails_loudly(dialog: Dialog, engine: Engine,
     turn = step(engine, None, Start(), now)
     with pytest.raises(AssertionError):
         button(turn.replies[0], "No such button")
+
+
+async def test_regression_location_in_a_split_canton_lists_every_commune(
+        dialog: Dialog, now: dt.datetime) -> None:
+    """A point in Hannut (canton of Waremme, split between the Liège and Huy divisions)
+    offered only six communes, Hannut not among them, under a postcode sentence."""
+    chat = Chat(dialog, now)
+    await chat.send(Location(50.6717, 5.0786))
+    assert chat.nodes == ["system:saj_choose_place"]
+    assert "code postal" not in chat.last.text
+    places = [label for label in labels(chat.last) if "(" in label]
+    assert len(places) >= 10
+    hannut = next(label for label in places if label.startswith("Hannut"))
+    await chat.press(hannut)
+    assert chat.nodes == ["system:saj_found"] and "SAJ de Huy" in chat.last.text

@@ -14,6 +14,7 @@ from . import hours as hours_mod
 from .runtime import Engine, _turn
 from .state import Button, Choice, Reply, Turn, Venue
 
+MAX_OPTIONS = 12  # every commune of the largest split canton (Waremme: 11)
 SAJ_OUTCOMES = {
     "dg": "system:saj_dg",
     "flanders": "system:saj_flanders",
@@ -51,13 +52,16 @@ def _find_saj(engine: Engine, turn: Turn, result: dict[str, Any], now: dt.dateti
         return _turn(engine, state, "system:saj_found", now,
                      params={"commune": commune, "saj": r.t(state.lang, contact.name)[0]},
                      lead_cards=(r.card(contact, state.lang, now),), venue=venue)
-    options = [o for o in result.get("options", []) if isinstance(o, dict)][:6]
+    options = [o for o in result.get("options", []) if isinstance(o, dict)][:MAX_OPTIONS]
     if kind == "choose" and options:
-        buttons = [(Button(str(o.get("label", "?"))[:60],
-                           Choice("p", (engine.bundle.version, str(i)))),)
-                   for i, o in enumerate(options)]
-        new = _turn(engine, state, "system:saj_choose", now, push=False,
-                    extra_buttons=buttons)
+        cells = [Button(str(o.get("label", "?"))[:60], Choice("p", (engine.bundle.version,
+                                                                   str(i))))
+                 for i, o in enumerate(options)]
+        per_row = 1 if len(cells) <= 6 else 2  # a split canton can hold a dozen communes
+        buttons = [tuple(cells[i:i + per_row]) for i in range(0, len(cells), per_row)]
+        node = ("system:saj_choose_place" if result.get("query_kind") == "location"
+                else "system:saj_choose")
+        new = _turn(engine, state, node, now, push=False, extra_buttons=buttons)
         places = ",".join(str(o.get("refnis", "")) for o in options)
         return replace(new, state=replace(new.state, slots={"places": places}))
     if kind == "error":

@@ -47,7 +47,8 @@ SYSTEM_NODES = (
     "system:not_understood", "system:did_you_mean", "system:stale", "system:unknown_command",
     "system:media_deleted", "system:unsupported", "system:forgotten", "system:slow_down",
     "system:error", "system:state_lost", "system:saj_found", "system:saj_choose",
-    "system:saj_dg", "system:saj_flanders", "system:saj_outside", "system:saj_not_found",
+    "system:saj_choose_place", "system:saj_dg", "system:saj_flanders", "system:saj_outside",
+    "system:saj_not_found",
 )
 UI_KEYS = (
     "help_now", "home", "back", "hours_always", "hours_unknown", "hours_unconfirmed",
