@@ -17,7 +17,6 @@ CONTACTS_FILE = Path(__file__).resolve().parents[1] / "flows" / "contacts.yaml"
 #: Helplines whose status the bot gives by default, in this order.
 DEFAULT_HELPLINES = ("ecoute_enfants", "child_focus", "prevention_suicide", "tele_accueil",
                      "maintenant_jen_parle")
-OUTSIDE_TARGETS = ("dg", "flanders")
 
 
 @lru_cache(maxsize=1)

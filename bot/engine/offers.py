@@ -52,7 +52,19 @@ def script_langs(text: str) -> tuple[str, ...]:
     return langs if n * 2 >= letters else ()
 
 
-# -- events -----------------------------------------------------------------------------------
+def _row(codes: list[str], prefix: str = "") -> list[tuple[Button, ...]]:
+    """One row of buttons switching to these languages (none when there are none)."""
+    if not codes:
+        return []
+    return [tuple(Button(prefix + language_name(c), Choice("l", (c,))) for c in codes)]
+
+
+def script_offer(engine: Engine, state: State, text: str) -> list[tuple[Button, ...]]:
+    """The languages of the script the text is written in, when the user's is not one."""
+    script = script_langs(text)
+    if not script or state.lang in script:
+        return []
+    return _row([c for c in script if c in engine.languages()])
 
 
 def switch_offer(engine: Engine, state: State, langs: frozenset[str]
@@ -61,5 +73,4 @@ def switch_offer(engine: Engine, state: State, langs: frozenset[str]
     (a user writing English or Dutch to a bot speaking French)."""
     if not langs or state.lang in langs:
         return []
-    offer = [c for c in LANGS if c in langs and c in engine.languages()][:2]
-    return [tuple(Button("🌍 " + language_name(c), Choice("l", (c,))) for c in offer)]
+    return _row([c for c in LANGS if c in langs and c in engine.languages()][:2], "🌍 ")

@@ -12,9 +12,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .crisis import CrisisDetector
-from .i18n import LANGS, Translator, language_name, normalize_lang
+from .i18n import LANGS, Translator, normalize_lang
 from .model import Bundle, CrisisLists, Node
-from .offers import language_buttons, script_langs, switch_offer
+from .offers import language_buttons, script_offer, switch_offer
 from .render import Renderer
 from .state import (
     BACK_LIMIT,
@@ -58,7 +58,6 @@ UI_KEYS = (
     "cmd_forget",
 )
 MEDIA_KINDS = frozenset({"photo", "video", "voice", "document", "video_note", "audio"})
-MAX_PLACES = 6
 
 
 @dataclass
@@ -209,13 +208,10 @@ def _on_text(engine: Engine, state: State, text: str, now: dt.datetime) -> Turn:
         if node and node.action:
             return Turn((), replace(state, slots={}), (),
                         ActionCall(node.action, {"lang": state.lang, "query": text}, ask))
-    script = script_langs(text)
-    if script and state.lang not in script:
-        offer = [tuple(Button(language_name(c), Choice("l", (c,)))
-                       for c in script if c in engine.languages())]
-        if offer[0]:
-            return _turn(engine, state, "system:language_offer", now, push=False,
-                         extra_buttons=offer)
+    offer = script_offer(engine, state, text)
+    if offer:
+        return _turn(engine, state, "system:language_offer", now, push=False,
+                     extra_buttons=offer)
     matches = engine.understanding.match(text, state.lang, state.audience)
     target, choices = decide(matches)
     if target is not None:
