@@ -6,11 +6,14 @@ be small (one visit to a rare node) but nothing in them identifies anyone (docs/
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import logging
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any, Protocol
 
+log = logging.getLogger(__name__)
 STATS_PREFIX = "fwb:stats:"
 STATS_TTL = 400 * 86400  # a bit over a year of daily counters
 
@@ -99,16 +102,12 @@ class BufferedStats:
 
     async def run(self) -> None:
         """Flush forever (a background task of the bot); errors are logged, not raised."""
-        import asyncio
-        import logging
-
         while True:
             await asyncio.sleep(self.interval)
             try:
                 await self.flush()
             except Exception as exc:
-                logging.getLogger(__name__).warning("statistics not written (%s)",
-                                                    type(exc).__name__)
+                log.warning("statistics not written (%s)", type(exc).__name__)
 
 
 def dropoff(rows: list[tuple[str, str, str, int]], edges: dict[str, list[str]]

@@ -188,3 +188,16 @@ def test_callback_codec_round_trip(engine: Engine) -> None:
     assert unpack("g:v:notanumber:1") is None
     assert unpack(None) is None
 
+
+
+async def test_regression_blocked_during_a_slow_down_drops_state(dialog: Dialog) -> None:
+    """The flood warning was the one reply path that kept state after a 403."""
+    harness = Harness(dialog, throttle=Throttle(limit=1, window=60, clock=lambda: 0.0))
+    await harness.text("/start")
+    await harness.text("bonjour")  # under the limit: /start is a command, not counted text
+    assert await harness.store.get(chat_key(CHAT["id"], SECRET)) is not None
+    harness.session.queue("SendMessage", 403, {"ok": False, "error_code": 403,
+                                               "description": "Forbidden: bot was blocked"})
+    await harness.text("encore")  # over the limit: the "slow down" reply meets a 403
+    assert "Doucement" in harness.session.sent_texts()[-1]
+    assert await harness.store.get(chat_key(CHAT["id"], SECRET)) is None

@@ -129,7 +129,7 @@ class BotService:
                 state, _ = await self._load(key)
                 turn = show(self.dialog.engine, state or State(), "system:slow_down",
                             self.now())
-                return (await self._send(bot, chat_id, turn.replies))[0]
+                return (await self._reply(bot, chat_id, key, turn.replies))[0]
         state, lost = await self._load(key)
         turn = await self.dialog.handle(state, event, self.now())
         replies = turn.replies
@@ -147,10 +147,7 @@ class BotService:
                 *(state.message_ids if state else ()), *([incoming_id] if incoming_id else [])])
         elif incoming_id and any(isinstance(e, DeleteIncoming) for e in turn.effects):
             await self._delete_all(bot, chat_id, [incoming_id])
-        sent, blocked = await self._send(bot, chat_id, replies)
-        if blocked:
-            log.info("a user blocked the bot: dropping that chat's state")
-            await self._save(key, None)
+        sent, blocked = await self._reply(bot, chat_id, key, replies)
         if not blocked and not forget:
             ids = [incoming_id, *sent] if incoming_id else sent
             await self._save(key, turn.state.with_message_ids([i for i in ids if i]))
@@ -164,6 +161,15 @@ class BotService:
             await self.stats.add(day_key(self.now()), counts)
         except Exception as exc:  # statistics must never break a conversation
             log.warning("statistics not recorded (%s)", type(exc).__name__)
+
+    async def _reply(self, bot: Bot, chat_id: int, key: str,
+                     replies: tuple[Reply, ...] | list[Reply]) -> tuple[list[int], bool]:
+        """Send replies; if the user has blocked the bot, drop that chat's state."""
+        sent, blocked = await self._send(bot, chat_id, replies)
+        if blocked:
+            log.info("a user blocked the bot: dropping that chat's state")
+            await self._save(key, None)
+        return sent, blocked
 
     async def _send(self, bot: Bot, chat_id: int, replies: tuple[Reply, ...] | list[Reply]
                     ) -> tuple[list[int], bool]:
@@ -199,8 +205,6 @@ class BotService:
         turn = show(self.dialog.engine, replace(state or State(), back=()), "system:error",
                     self.now())
         try:
-            _, blocked = await self._send(bot, chat_id, turn.replies)
-            if blocked:
-                await self._save(key, None)
+            await self._reply(bot, chat_id, key, turn.replies)
         except TelegramAPIError as exc:
             log.warning("error reply not sent (%s)", type(exc).__name__)
