@@ -35,9 +35,9 @@ class CrisisDetector:
         return cls(tuple(ordered), PhraseIndex(entries), ignore,
                    PhraseIndex([("ignore", p) for p in ignore]))
 
-    def detect(self, text: str) -> str | None:
-        """The crisis category the text signals, or None."""
-        tokens = words(text)
+    def detect(self, text: str, tokens: list[str] | None = None) -> str | None:
+        """The crisis category the text signals, or None (``tokens``: ``words(text)``)."""
+        tokens = words(text) if tokens is None else tokens
         present = tuple(p for _, p in self.ignore_index.find(tokens))
         if present:
             tokens = remove_phrases(tokens, present)

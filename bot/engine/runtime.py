@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .crisis import CrisisDetector
@@ -36,7 +36,7 @@ from .state import (
     Turn,
     Venue,
 )
-from .text import MAX_INPUT
+from .text import MAX_INPUT, words
 from .understand import Understanding, decide
 
 START = "start:start"
@@ -69,6 +69,14 @@ class Engine:
     detector: CrisisDetector
     understanding: Understanding
     renderer: Renderer
+    #: Replies of nodes rendered without per-user parameters during ``renders_minute``, by
+    #: (node, language, whether there is a Back button): opening hours and open-now status
+    #: change by the minute, not within one. Content only, never anything a user typed;
+    #: emptied at each new minute; a reload builds a new engine.
+    renders: dict[tuple[str, str, bool], Reply] = field(
+        default_factory=dict, repr=False, compare=False)
+    renders_minute: int = field(default=-1, repr=False, compare=False)
+    _languages: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def build(cls, bundle: Bundle, translator: Translator | None = None) -> Engine:
@@ -83,7 +91,9 @@ class Engine:
                    Understanding.build_from([]), Renderer(bundle, translator))
 
     def languages(self) -> tuple[str, ...]:
-        return self.translator.available()
+        if self._languages is None:
+            self._languages = self.translator.available()
+        return self._languages
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -148,6 +158,34 @@ def render_node(
     venue: Venue | None = None,
 ) -> Reply:
     """The reply for a node: text, its contact cards, its buttons and the navigation row."""
+    if params or extra_buttons or lead_cards or venue:
+        return _render(engine, state, node, now, params=params, extra_buttons=extra_buttons,
+                       lead_cards=lead_cards, venue=venue)
+    minute = int(now.timestamp()) // 60
+    if minute != engine.renders_minute:
+        engine.renders.clear()
+        engine.renders_minute = minute
+    memo = (node.key, state.lang, bool(state.back))
+    reply = engine.renders.get(memo)
+    if reply is None:
+        reply = _render(engine, state, node, now, params=None, extra_buttons=None,
+                        lead_cards=(), venue=None)
+        if not reply.fallback:  # a fallback is rendered (and counted) every time
+            engine.renders[memo] = reply
+    return reply
+
+
+def _render(
+    engine: Engine,
+    state: State,
+    node: Node,
+    now: dt.datetime,
+    *,
+    params: Mapping[str, str] | None,
+    extra_buttons: list[tuple[Button, ...]] | None,
+    lead_cards: tuple[str, ...],
+    venue: Venue | None,
+) -> Reply:
     lang = state.lang
     r = engine.renderer
     text, fell_back = r.text(node.say, lang, now, params)
@@ -198,7 +236,8 @@ def _first_lang(engine: Engine, state: State, hint: str | None) -> State:
 
 def _on_text(engine: Engine, state: State, text: str, now: dt.datetime) -> Turn:
     text = text[:MAX_INPUT]
-    category = engine.detector.detect(text)
+    tokens = words(text)  # normalized once, for the crisis lists and the triggers
+    category = engine.detector.detect(text, tokens)
     if category is not None:
         key = f"emergency:{category}"
         return _turn(engine, state, key if engine.bundle.node(key) else EMERGENCY, now)
@@ -212,7 +251,7 @@ def _on_text(engine: Engine, state: State, text: str, now: dt.datetime) -> Turn:
     if offer:
         return _turn(engine, state, "system:language_offer", now, push=False,
                      extra_buttons=offer)
-    matches = engine.understanding.match(text, state.lang, state.audience)
+    matches = engine.understanding.match(text, state.lang, state.audience, tokens)
     target, choices = decide(matches)
     if target is not None:
         return _turn(engine, state, target, now,
@@ -338,7 +377,8 @@ def step(engine: Engine, state: State | None, event: Event, now: dt.datetime) ->
         state = replace(state, lang="fr", lang_chosen=False)
     if state.at and engine.bundle.node(state.at) is None:
         state = replace(state, at=None, back=())  # content changed under this chat
-    state = replace(state, back=tuple(k for k in state.back if engine.bundle.node(k)))
+    if not all(engine.bundle.node(k) for k in state.back):
+        state = replace(state, back=tuple(k for k in state.back if engine.bundle.node(k)))
     hint = getattr(event, "lang_hint", None)
     state = _first_lang(engine, state, hint)
     if isinstance(event, Start):

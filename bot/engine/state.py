@@ -156,6 +156,14 @@ class Button:
     label: str
     choice: Choice | None = None
     url: str | None = None
+    # computed once: adapters look keyboards up by their buttons on every message
+    _hash: int = field(init=False, repr=False, compare=False, default=0)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.label, self.choice, self.url)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 @dataclass(frozen=True)

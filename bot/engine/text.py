@@ -98,10 +98,14 @@ class Pattern:
 
     def matches_at(self, text_words: list[str], i: int) -> bool:
         """Whether the phrase matches the words starting at position ``i``."""
-        n = len(self.tokens)
+        tokens = self.tokens
+        n = len(tokens)
         if n == 0 or i + n > len(text_words):
             return False
-        return all(_word_match(tok, text_words[i + k]) for k, tok in enumerate(self.tokens))
+        for k in range(n):  # noqa: SIM110 (a loop, not all(): runs for every candidate)
+            if not _word_match(tokens[k], text_words[i + k]):
+                return False
+        return True
 
 
 @lru_cache(maxsize=65536)
@@ -115,6 +119,8 @@ def _fuzzy(pattern: str, word: str) -> bool:
 
 def _word_match(token: tuple[str, bool], word: str) -> bool:
     pattern, prefix = token
+    if word == pattern:
+        return True
     if prefix:  # a stem ("suicid*") tolerates one typo in its letters, whatever its length
         return word.startswith(pattern) or (
             len(pattern) >= FUZZY_MIN and within_one(pattern, word[: len(pattern)], 1)

@@ -51,13 +51,14 @@ class Understanding:
         ]
         return cls(PhraseIndex(entries))
 
-    def match(self, text: str, lang: str, audience: str | None) -> list[Match]:
+    def match(self, text: str, lang: str, audience: str | None,
+              tokens: list[str] | None = None) -> list[Match]:
         """Flows whose triggers appear in ``text``, best first.
 
         Longer matching phrases weigh more; the user's language counts a little more than the
         others (people mix languages); flows of the user's audience are preferred.
         """
-        tokens = words(text)
+        tokens = words(text) if tokens is None else tokens
         if not tokens:
             return []
         scores: dict[str, float] = {}
