@@ -10,7 +10,6 @@ import signal
 import sys
 
 from aiogram import Bot, Dispatcher
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import BotCommand
 
@@ -26,6 +25,7 @@ from ..storage import MemoryStateStore, RedisStateStore, StateStore, StoreError
 from .handlers import build_router
 from .retry import RetryMiddleware
 from .service import BotService, Throttle
+from .session import OrientationSession
 
 log = logging.getLogger(__name__)
 COMMANDS = ("start", "menu", "help", "language", "sos", "saj", "privacy", "forget")
@@ -47,9 +47,9 @@ Meanwhile you can talk to the bot right here in the terminal:
 
 def create_bot(settings: Settings) -> Bot:
     if settings.bot_api_base:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_base))
+        session = OrientationSession(api=TelegramAPIServer.from_base(settings.bot_api_base))
     else:
-        session = AiohttpSession()
+        session = OrientationSession()
     session.middleware(RetryMiddleware())
     assert settings.bot_token
     return Bot(settings.bot_token, session=session)

@@ -57,17 +57,24 @@ def build_router(service: BotService) -> Router:
 
     @router.callback_query()
     async def on_callback(query: CallbackQuery, bot: Bot) -> None:
+        chat = query.message.chat if query.message is not None else None
+        private = chat is not None and chat.type == "private"
+        loading = service.prefetch(chat.id) if chat is not None and private else None
         try:
             await query.answer()  # always, first: the button stops spinning
         except Exception as exc:
             log.info("callback answer failed: %s", type(exc).__name__)
-        if query.message is None or query.message.chat.type != "private":
+        if chat is None or not private:
             return
         hint = query.from_user.language_code if query.from_user else None
         try:
-            await service.handle(bot, query.message.chat.id, Press(unpack(query.data), hint))
+            await service.handle(bot, chat.id, Press(unpack(query.data), hint),
+                                 loading=loading)
         except Exception as exc:
             log.error("update failed: %s", type(exc).__name__)
-            await service.error_reply(bot, query.message.chat.id)
+            await service.error_reply(bot, chat.id)
+        finally:
+            if loading is not None and not loading.done():
+                loading.cancel()
 
     return router

@@ -11,51 +11,21 @@ import datetime as dt
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from ..dialog import Dialog
 from ..engine.runtime import show
-from ..engine.state import Button, Count, DeleteIncoming, Event, Forget, Reply, State, Text
+from ..engine.state import Count, DeleteIncoming, Event, Forget, Reply, State, Text
 from ..stats import StatsSink, day_key
 from ..storage import StateStore, StoreError, chat_key
-from .callbacks import pack
+from .keyboards import KEYBOARDS
 
 log = logging.getLogger(__name__)
 DELETE_CHUNK = 100  # deleteMessages takes at most 100 ids
-
-
-_KEYBOARDS: dict[tuple[tuple[Button, ...], ...], InlineKeyboardMarkup | None] = {}
-KEYBOARD_CACHE = 4096
-
-
-def _build_keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    rows = []
-    for row in reply.buttons:
-        cells = []
-        for b in row:
-            if b.url:
-                cells.append(InlineKeyboardButton(text=b.label, url=b.url))
-            elif b.choice is not None:
-                cells.append(InlineKeyboardButton(text=b.label, callback_data=pack(b.choice)))
-        if cells:
-            rows.append(cells)
-    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
-
-
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    """The inline keyboard of a reply, built and validated once per distinct button set."""
-    if reply.buttons in _KEYBOARDS:
-        return _KEYBOARDS[reply.buttons]
-    markup = _build_keyboard(reply)
-    if len(_KEYBOARDS) >= KEYBOARD_CACHE:
-        _KEYBOARDS.clear()  # bounded: menus repeat, so the cache refills with what is used
-    _KEYBOARDS[reply.buttons] = markup
-    return markup
 
 
 @dataclass
@@ -117,9 +87,19 @@ class BotService:
         except StoreError as exc:
             log.warning("state store unavailable on write (%s)", exc)
 
+    def prefetch(self, chat_id: int) -> asyncio.Task[tuple[State | None, bool]] | None:
+        """Start reading a chat's state now, when the store is remote: a button press reads
+        it while its callback query is answered, saving a round trip of latency."""
+        if not self.store.remote:
+            return None
+        return asyncio.ensure_future(self._load(chat_key(chat_id, self.secret)))
+
     async def handle(self, bot: Bot, chat_id: int, event: Event,
-                     incoming_id: int | None = None) -> list[int]:
-        """Process one event of one private chat; returns the ids of messages sent."""
+                     incoming_id: int | None = None,
+                     loading: Awaitable[tuple[State | None, bool]] | None = None) -> list[int]:
+        """Process one event of one private chat; returns the ids of messages sent.
+
+        ``loading``: the chat's state being read already (:meth:`prefetch`)."""
         key = chat_key(chat_id, self.secret)
         if self.throttle is not None and isinstance(event, Text):
             verdict = self.throttle.check(key)
@@ -130,7 +110,7 @@ class BotService:
                 turn = show(self.dialog.engine, state or State(), "system:slow_down",
                             self.now())
                 return (await self._reply(bot, chat_id, key, turn.replies))[0]
-        state, lost = await self._load(key)
+        state, lost = await (loading if loading is not None else self._load(key))
         turn = await self.dialog.handle(state, event, self.now())
         replies = turn.replies
         if lost and key not in self._told_lost and len(self._told_lost) < 100_000:
@@ -177,8 +157,9 @@ class BotService:
         sent: list[int] = []
         for reply in replies:
             try:
-                msg = await bot.send_message(chat_id, reply.text, reply_markup=keyboard(reply),
-                                             protect_content=True if reply.protect else None)
+                msg = await bot.send_message(
+                    chat_id, reply.text, reply_markup=KEYBOARDS.markup(reply),
+                    protect_content=True if reply.protect else None)
                 sent.append(msg.message_id)
                 if reply.venue is not None:
                     venue = await bot.send_venue(chat_id, reply.venue.lat, reply.venue.lon,

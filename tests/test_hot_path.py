@@ -1,0 +1,185 @@
+"""What makes the hot path cheap must not change what users get: render memo, keyboards,
+the session's JSON encoding and reply parsing (figures in docs/performance.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
+from aiogram.methods import AnswerCallbackQuery, DeleteMessages, SendMessage, SendVenue
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from bot.engine.runtime import Engine, render_node, show
+from bot.engine.state import Button, Choice, Reply, State
+from bot.telegram.keyboards import Keyboards, build
+from bot.telegram.session import OrientationSession
+
+from .fakes.session import message_json
+
+
+def brussels(hour: int, minute: int) -> dt.datetime:
+    """A Monday of January in Brussels (UTC+1)."""
+    return dt.datetime(2026, 1, 5, hour - 1, minute, tzinfo=dt.UTC)
+
+
+# -- render memo --------------------------------------------------------------------------
+
+
+def test_open_now_changes_at_the_minute_it_should(engine: Engine) -> None:
+    """The 103 opens at 10:00: a reply memoized at 9:59 must not be served at 10:00."""
+    before = show(engine, State(), "emergency:start", brussels(9, 59)).replies[0]
+    again = show(engine, State(), "emergency:start", brussels(9, 59)).replies[0]
+    after = show(engine, State(), "emergency:start", brussels(10, 0)).replies[0]
+    assert again is before  # memoized within the minute
+    assert before.text != after.text
+    card = engine.renderer.card(engine.bundle.directory.contacts["ecoute_enfants"], "fr",
+                                brussels(10, 0))
+    assert card in after.text and card not in before.text
+
+
+def test_memo_depends_on_language_and_back_button(engine: Engine) -> None:
+    now = brussels(14, 0)
+    fr = show(engine, State(), "menu:young", now).replies[0]
+    ar = show(engine, State(lang="ar"), "menu:young", now).replies[0]
+    with_back = show(engine, State(back=("start:start",)), "menu:young", now).replies[0]
+    assert fr.text != ar.text
+    labels = [[b.label for b in row] for row in with_back.buttons]
+    assert len(labels[-1]) == len(fr.buttons[-1]) + 1  # Back added to the navigation row
+
+
+def test_replies_with_parameters_or_fallbacks_are_not_memoized(engine: Engine) -> None:
+    """Nothing derived from a user (a commune typed, a place) is kept in the memo."""
+    now = brussels(14, 1)
+    node = engine.bundle.node("system:saj_found")
+    assert node is not None
+    reply = render_node(engine, State(), node, now,
+                        params={"commune": "Jambes-secret", "saj": "SAJ de Namur"})
+    assert "Jambes-secret" in reply.text
+    assert all("Jambes-secret" not in r.text for r in engine.renders.values())
+    assert reply not in engine.renders.values()
+
+
+def test_memo_is_emptied_each_minute(engine: Engine) -> None:
+    show(engine, State(), "menu:young", brussels(15, 0))
+    show(engine, State(), "menu:pro", brussels(15, 0))
+    assert len(engine.renders) >= 2
+    show(engine, State(), "menu:young", brussels(15, 1))
+    assert len(engine.renders) == 1
+
+
+# -- keyboards ----------------------------------------------------------------------------
+
+
+def reply_with(*labels: str) -> Reply:
+    return Reply("n", "t", tuple((Button(label, Choice("x", ("h",))),) for label in labels))
+
+
+def test_keyboards_are_built_once_per_button_set_and_bounded() -> None:
+    keyboards = Keyboards(limit=3)
+    first = keyboards.markup(reply_with("a", "b"))
+    assert first is keyboards.markup(reply_with("a", "b"))  # equal buttons, same markup
+    assert first is not None and keyboards.own(first) is first
+    assert keyboards.own(build(reply_with("a", "b"))) is None  # not one of the cached
+    for label in "cdef":
+        keyboards.markup(reply_with(label))
+    assert keyboards.own(first) is None  # cleared when full
+    assert keyboards.markup(Reply("n", "t")) is None
+
+
+def test_button_hash_is_that_of_its_fields() -> None:
+    a, b = Button("x", Choice("g", ("v", "1", "0"))), Button("x", Choice("g", ("v", "1", "0")))
+    assert a == b and hash(a) == hash(b) and a is not b
+    assert Button("x", url="https://a") != Button("x", url="https://b")
+
+
+# -- session: JSON bodies -----------------------------------------------------------------
+
+
+def form_fields(bot: Bot, method: Any) -> dict[str, Any]:
+    """What aiogram's own session would post, decoded (JSON-typed fields parsed)."""
+    form = AiohttpSession().build_form_data(bot, method)
+    out: dict[str, Any] = {}
+    for options, _, value in form._fields:
+        text = value if isinstance(value, str) else str(value)
+        try:
+            out[options["name"]] = json.loads(text)
+        except ValueError:
+            out[options["name"]] = text
+    return out
+
+
+def methods(markup: InlineKeyboardMarkup | None) -> list[Any]:
+    return [
+        SendMessage(chat_id=42, text="Bonjour «é» 📞 \u2068103\u2069 \"quoted\"\n\\",
+                    reply_markup=markup, protect_content=True),
+        SendMessage(chat_id=-100123, text="x", protect_content=None),
+        AnswerCallbackQuery(callback_query_id="abc"),
+        DeleteMessages(chat_id=42, message_ids=[1, 2, 3]),
+        SendVenue(chat_id=42, latitude=50.46, longitude=4.87, title="SAJ", address="Rue 1"),
+    ]
+
+
+@pytest.mark.parametrize("index", range(5))
+def test_json_body_carries_what_aiogram_form_carries(index: int) -> None:
+    keyboards = Keyboards()
+    markup = keyboards.markup(Reply("n", "t", (
+        (Button("Grooming", Choice("g", ("v1", "3", "0"))),),
+        (Button("Site", url="https://childfocus.be"), Button("🆘", Choice("x", ("h",)))))))
+    session = OrientationSession(keyboards=keyboards)
+    bot = Bot("123456:TEST", session=session)
+    for method in (methods(markup)[index], methods(build(reply_with("z")))[index]):
+        body = session.encode(bot, method)
+        assert body is not None
+        decoded = json.loads(body)
+        expected = form_fields(bot, method)
+        for key, value in decoded.items():  # the form sends booleans and numbers as text
+            if not isinstance(value, dict | list | str):
+                decoded[key] = json.loads(json.dumps(value))
+        assert decoded == expected
+
+
+def test_encoded_keyboard_is_reused_and_only_for_our_markups() -> None:
+    keyboards = Keyboards()
+    ours = keyboards.markup(reply_with("a"))
+    session = OrientationSession(keyboards=keyboards)
+    bot = Bot("123456:TEST", session=session)
+    first = session.encoded_markup(bot, ours)
+    assert first is not None and session.encoded_markup(bot, ours) is first
+    foreign = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="a",
+                                                                          url="https://a")]])
+    assert session.encoded_markup(bot, foreign) is None
+
+
+# -- session: replies ---------------------------------------------------------------------
+
+
+def test_successful_reply_is_parsed_straight_from_json() -> None:
+    session = OrientationSession()
+    bot = Bot("123456:TEST", session=session)
+    method = SendMessage(chat_id=42, text="x")
+    raw = json.dumps({"ok": True, "result": message_json(7)})
+    ours = session.check_response(bot, method, 200, raw).result
+    theirs = AiohttpSession().check_response(bot, method, 200, raw).result
+    assert isinstance(ours, Message) and ours == theirs and ours.message_id == 7
+    assert ours.bot is bot  # bound like aiogram's, so message.answer() works
+
+
+def test_error_replies_raise_aiogram_exceptions() -> None:
+    session = OrientationSession()
+    bot = Bot("123456:TEST", session=session)
+    method = SendMessage(chat_id=42, text="x")
+    with pytest.raises(TelegramRetryAfter) as info:
+        session.check_response(bot, method, 429, json.dumps({
+            "ok": False, "error_code": 429, "description": "Too Many Requests",
+            "parameters": {"retry_after": 3}}))
+    assert info.value.retry_after == 3
+    with pytest.raises(TelegramForbiddenError):
+        session.check_response(bot, method, 403, json.dumps({
+            "ok": False, "error_code": 403, "description": "Forbidden: bot was blocked"}))
+    with pytest.raises(Exception, match="Failed to"):  # undecodable: aiogram's decode error
+        session.check_response(bot, method, 200, "<html>gateway</html>")
