@@ -24,6 +24,9 @@ class StoreError(Exception):
 class StateStore(Protocol):
     """Reads and writes one chat's state; implementations must apply ``ttl``."""
 
+    #: Whether a read waits on the network (then it is worth starting it early).
+    remote: bool
+
     async def get(self, key: str) -> State | None: ...
 
     async def set(self, key: str, state: State, ttl: int) -> None: ...
@@ -41,6 +44,8 @@ def chat_key(chat_id: int, secret: bytes) -> str:
 
 class MemoryStateStore:
     """In-process store with TTL and a size bound (oldest chats evicted first)."""
+
+    remote = False
 
     def __init__(self, max_chats: int = 200_000, clock: Any = time.monotonic) -> None:
         self._data: OrderedDict[str, tuple[float, str]] = OrderedDict()
@@ -74,11 +79,21 @@ class MemoryStateStore:
 
 
 class RedisStateStore:
-    """Redis store: ``GET`` to read, ``SET key value EX ttl`` to write (one round trip each)."""
+    """Redis store: ``GET`` to read, ``SET key value EX ttl`` to write (one round trip each).
+
+    The state commands go through :class:`bot.resp.RespConnection` (one multiplexed
+    connection, measured three times cheaper per command than redis-py's asyncio client);
+    ``client`` is a redis-py client on the same database, for statistics and tools.
+    """
+
+    remote = True
 
     def __init__(self, url: str, **kwargs: Any) -> None:
         from redis.asyncio import Redis
 
+        from .resp import RespConnection
+
+        self.conn = RespConnection(url, timeout=2, connect_timeout=2)
         self._redis = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2,
                                      health_check_interval=30, **kwargs)
 
@@ -86,38 +101,30 @@ class RedisStateStore:
     def client(self) -> Any:
         return self._redis
 
-    async def ping(self) -> None:
-        from redis.exceptions import RedisError
+    async def _run(self, *args: str | int) -> Any:
+        from .resp import RespError
 
         try:
-            await self._redis.ping()
-        except (RedisError, OSError) as exc:
-            raise StoreError(f"Redis is not reachable ({type(exc).__name__})") from None
+            return await self.conn.execute(*args)
+        except RespError as exc:
+            raise StoreError(str(exc)) from None
+
+    async def ping(self) -> None:
+        try:
+            await self._run("PING")
+        except StoreError as exc:
+            raise StoreError(f"Redis is not reachable ({exc})") from None
 
     async def get(self, key: str) -> State | None:
-        from redis.exceptions import RedisError
-
-        try:
-            raw = await self._redis.get(key)
-        except (RedisError, OSError) as exc:
-            raise StoreError(type(exc).__name__) from None
+        raw = await self._run("GET", key)
         return State.from_json(raw) if raw is not None else None
 
     async def set(self, key: str, state: State, ttl: int) -> None:
-        from redis.exceptions import RedisError
-
-        try:
-            await self._redis.set(key, state.to_json(), ex=ttl)
-        except (RedisError, OSError) as exc:
-            raise StoreError(type(exc).__name__) from None
+        await self._run("SET", key, state.to_json(), "EX", ttl)
 
     async def delete(self, key: str) -> None:
-        from redis.exceptions import RedisError
-
-        try:
-            await self._redis.delete(key)
-        except (RedisError, OSError) as exc:
-            raise StoreError(type(exc).__name__) from None
+        await self._run("DEL", key)
 
     async def close(self) -> None:
+        await self.conn.close()
         await self._redis.aclose()

@@ -86,15 +86,11 @@ async def test_one_read_and_one_write_per_update(store: RedisStateStore,
     from .fakes.session import RecordingSession
 
     round_trips: list[str] = []
-    real_get, real_set, real_pipeline = store.client.get, store.client.set, store.client.pipeline
+    real_execute, real_pipeline = store.conn.execute, store.client.pipeline
 
-    async def spy_get(*args: object, **kwargs: object) -> object:
-        round_trips.append("GET")
-        return await real_get(*args, **kwargs)
-
-    async def spy_set(*args: object, **kwargs: object) -> object:
-        round_trips.append("SET")
-        return await real_set(*args, **kwargs)
+    async def spy_execute(*args: str | bytes | int) -> object:
+        round_trips.append(str(args[0]))
+        return await real_execute(*args)
 
     def spy_pipeline(**kwargs: object) -> object:
         pipe = real_pipeline(**kwargs)
@@ -107,7 +103,7 @@ async def test_one_read_and_one_write_per_update(store: RedisStateStore,
         pipe.execute = execute
         return pipe
 
-    store.client.get, store.client.set, store.client.pipeline = spy_get, spy_set, spy_pipeline
+    store.conn.execute, store.client.pipeline = spy_execute, spy_pipeline  # type: ignore[method-assign]
     stats = BufferedStats(RedisStats(store.client))
     service = BotService(dialog, store, b"k", stats=stats, clock=lambda: NOW)
     bot = Bot("123456:TEST", session=RecordingSession())
