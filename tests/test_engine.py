@@ -6,11 +6,14 @@ import datetime as dt
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.dialog import Dialog
 from bot.engine.runtime import Engine, step
 from bot.engine.state import (
     BACK_LIMIT,
+    MESSAGE_IDS_LIMIT,
     Choice,
     Command,
     DeleteIncoming,
@@ -187,7 +190,24 @@ def test_state_round_trips_as_small_json() -> None:
     assert json.loads(raw)["l"] == "ar"
 
 
-@pytest.mark.parametrize("raw", [None, "", "{", "[]", '{"b": 5}', '{"m": ["x"]}', b"\xff"])
+@given(st.lists(st.integers(min_value=1, max_value=2**31), max_size=300))
+def test_message_ids_are_stored_as_runs_and_read_back(ids: list[int]) -> None:
+    kept = tuple(ids[-MESSAGE_IDS_LIMIT:])
+    assert State.from_json(State(message_ids=kept).to_json()).message_ids == kept
+
+
+def test_a_long_conversation_stays_small() -> None:
+    """A private chat numbers messages one after the other: 200 ids are a few runs."""
+    ids = (*range(1000, 1150), *range(1152, 1202))
+    raw = State(at="sextortion:what_now", message_ids=ids).to_json()
+    assert json.loads(raw)["m"] == [[1000, 1149], [1152, 1201]]
+    assert len(raw) < 80
+    forged = State.from_json('{"m": [[1, 999999999]]}').message_ids  # bounded, not a billion
+    assert len(forged) == MESSAGE_IDS_LIMIT and forged[-1] == 999999999
+
+
+@pytest.mark.parametrize("raw", [None, "", "{", "[]", '{"b": 5}', '{"m": ["x"]}', b"\xff",
+                                 '{"m": [[1, "x"]]}', '{"m": {"a": 1}}'])
 def test_corrupt_state_gives_a_fresh_one(raw: str | bytes | None) -> None:
     assert isinstance(State.from_json(raw), State)
 

@@ -42,7 +42,7 @@ class State:
         if self.greeted:
             data["g"] = 1
         if self.message_ids:
-            data["m"] = list(self.message_ids)
+            data["m"] = _runs(self.message_ids)
         return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
     @classmethod
@@ -64,7 +64,7 @@ class State:
                 slots={str(k): str(v) for k, v in slots.items()} if isinstance(slots, dict)
                 else {},
                 greeted=bool(data.get("g")),
-                message_ids=tuple(int(x) for x in data.get("m", ()))[-MESSAGE_IDS_LIMIT:],
+                message_ids=_ids(data.get("m", ())),
             )
         except (ValueError, TypeError, KeyError):
             return cls()
@@ -72,6 +72,33 @@ class State:
     def with_message_ids(self, ids: list[int]) -> State:
         merged = (*self.message_ids, *ids)[-MESSAGE_IDS_LIMIT:]
         return replace(self, message_ids=merged)
+
+
+def _runs(ids: tuple[int, ...]) -> list[int | list[int]]:
+    """Message ids as runs: a private chat numbers its messages one after the other, so a
+    conversation is mostly ``[first, last]`` pairs; a lone id stays a plain number."""
+    out: list[int | list[int]] = []
+    start = prev = ids[0]
+    for i in (*ids[1:], None):
+        if i is not None and i == prev + 1:
+            prev = i
+            continue
+        out.append([start, prev] if prev > start else start)
+        if i is not None:
+            start = prev = i
+    return out
+
+
+def _ids(raw: Any) -> tuple[int, ...]:
+    """The ids of stored runs (or of a plain list of ids), the most recent ones only."""
+    out: list[int] = []
+    for item in raw if isinstance(raw, list) else ():
+        if isinstance(item, list) and len(item) == 2:
+            first, last = int(item[0]), int(item[1])
+            out.extend(range(max(first, last - MESSAGE_IDS_LIMIT + 1), last + 1))
+        else:
+            out.append(int(item))
+    return tuple(out[-MESSAGE_IDS_LIMIT:])
 
 
 # -- choices (what a button does) -----------------------------------------------------------
