@@ -183,3 +183,20 @@ def test_error_replies_raise_aiogram_exceptions() -> None:
             "ok": False, "error_code": 403, "description": "Forbidden: bot was blocked"}))
     with pytest.raises(Exception, match="Failed to"):  # undecodable: aiogram's decode error
         session.check_response(bot, method, 200, "<html>gateway</html>")
+
+
+def test_send_text_is_the_same_request_as_send_message_and_reads_the_id() -> None:
+    from bot.telegram.methods import SendText
+
+    keyboards = Keyboards()
+    markup = keyboards.markup(reply_with("a", "b"))
+    session = OrientationSession(keyboards=keyboards)
+    bot = Bot("123456:TEST", session=session)
+    ours = SendText(chat_id=42, text="Salut 👋", reply_markup=markup, protect_content=True)
+    theirs = SendMessage(chat_id=42, text="Salut 👋", reply_markup=markup, protect_content=True)
+    assert ours.__api_method__ == theirs.__api_method__ == "sendMessage"
+    body = session.encode(bot, ours)
+    assert body is not None and json.loads(body) == {
+        **form_fields(bot, theirs), "chat_id": 42, "protect_content": True}
+    raw = json.dumps({"ok": True, "result": message_json(77)})
+    assert session.check_response(bot, ours, 200, raw).result.message_id == 77

@@ -23,6 +23,7 @@ from ..engine.state import Count, DeleteIncoming, Event, Forget, Reply, State, T
 from ..stats import StatsSink, day_key
 from ..storage import StateStore, StoreError, chat_key
 from .keyboards import KEYBOARDS
+from .methods import SendText
 
 log = logging.getLogger(__name__)
 DELETE_CHUNK = 100  # deleteMessages takes at most 100 ids
@@ -157,9 +158,9 @@ class BotService:
         sent: list[int] = []
         for reply in replies:
             try:
-                msg = await bot.send_message(
-                    chat_id, reply.text, reply_markup=KEYBOARDS.markup(reply),
-                    protect_content=True if reply.protect else None)
+                msg = await bot(SendText(
+                    chat_id=chat_id, text=reply.text, reply_markup=KEYBOARDS.markup(reply),
+                    protect_content=True if reply.protect else None))
                 sent.append(msg.message_id)
                 if reply.venue is not None:
                     venue = await bot.send_venue(chat_id, reply.venue.lat, reply.venue.lon,

@@ -53,7 +53,8 @@ class RecordingSession(BaseSession):
 
     async def make_request(self, bot: Bot, method: TelegramMethod[TelegramType],
                            timeout: int | None = None) -> TelegramType:
-        name = type(method).__name__
+        api = method.__api_method__  # "sendMessage" -> "SendMessage", whatever the class
+        name = api[:1].upper() + api[1:]
         params = method.model_dump(exclude_none=True)
         self.calls.append((name, params))
         if self.canned.get(name):
