@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from aiogram import Bot
+from hypothesis import given
+from hypothesis import strategies as st
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
 from aiogram.methods import AnswerCallbackQuery, DeleteMessages, SendMessage, SendVenue
@@ -200,3 +202,41 @@ def test_send_text_is_the_same_request_as_send_message_and_reads_the_id() -> Non
         **form_fields(bot, theirs), "chat_id": 42, "protect_content": True}
     raw = json.dumps({"ok": True, "result": message_json(77)})
     assert session.check_response(bot, ours, 200, raw).result.message_id == 77
+
+
+async def test_typed_words_are_not_kept_in_matching_caches(engine: Engine) -> None:
+    """Caches speed up matching, but a name or a place someone types stays nowhere."""
+    import gc
+
+    from bot.engine.runtime import step
+    from bot.engine.state import Text
+
+    secret = "Zorglubetta"
+    step(engine, State(), Text(f"je m'appelle {secret} et il menace de publier mes photos"),
+         brussels(16, 0))
+    indexes = [engine.detector.index, engine.detector.ignore_index, engine.understanding.index]
+    for index in indexes:
+        assert not any(secret.lower() in key for key in index._cache)
+    assert "menace" in engine.understanding.index._cache  # the content's own words are
+    leaks = [o for o in gc.get_objects() if isinstance(o, dict)
+             and any(isinstance(k, str) and secret.lower() in k for k in list(o)[:100000])]
+    assert leaks == []
+
+
+def levenshtein(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1,
+                               previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+@given(st.text(alphabet="abcé", max_size=9), st.text(alphabet="abcé", max_size=9),
+       st.sampled_from([1, 2]))
+def test_typo_tolerance_is_exactly_edit_distance(a: str, b: str, limit: int) -> None:
+    from bot.engine.text import within_one
+
+    assert within_one(a, b, limit) == (levenshtein(a, b) <= limit)

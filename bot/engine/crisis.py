@@ -26,14 +26,14 @@ class CrisisDetector:
     ignore_index: PhraseIndex
 
     @classmethod
-    def build(cls, lists: CrisisLists) -> CrisisDetector:
+    def build(cls, lists: CrisisLists, known: frozenset[str] = frozenset()) -> CrisisDetector:
         ordered = [c for c in CATEGORY_ORDER if c in lists.categories]
         ordered += sorted(c for c in lists.categories if c not in CATEGORY_ORDER)
         entries = [(cat, Pattern.compile(p)) for cat in ordered
                    for lang_list in lists.categories[cat].values() for p in lang_list]
         ignore = tuple(Pattern.compile(p) for v in lists.ignore.values() for p in v)
-        return cls(tuple(ordered), PhraseIndex(entries), ignore,
-                   PhraseIndex([("ignore", p) for p in ignore]))
+        return cls(tuple(ordered), PhraseIndex(entries, known), ignore,
+                   PhraseIndex([("ignore", p) for p in ignore], known))
 
     def detect(self, text: str, tokens: list[str] | None = None) -> str | None:
         """The crisis category the text signals, or None (``tokens``: ``words(text)``)."""

@@ -84,6 +84,18 @@ class Translator:
                             lang)
         return cls(catalogs, reviewed)
 
+    def vocabulary(self) -> frozenset[str]:
+        """Every word of the content's texts in every language (normalized as typed text
+        is): words the matchers may remember, since they are the bot's own."""
+        from .text import vocabulary
+
+        texts: set[str] = set()
+        for catalog in self.catalogs.values():
+            entries: dict[str, str] = getattr(catalog, "_catalog", {})
+            texts.update(t for pair in entries.items() for t in pair
+                         if isinstance(t, str) and t)
+        return vocabulary(texts)
+
     def available(self) -> tuple[str, ...]:
         return tuple(lang for lang in LANGS if lang == SOURCE_LANG or lang in self.catalogs)
 

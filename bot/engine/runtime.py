@@ -81,8 +81,9 @@ class Engine:
     @classmethod
     def build(cls, bundle: Bundle, translator: Translator | None = None) -> Engine:
         translator = translator or Translator()
-        return cls(bundle, translator, CrisisDetector.build(bundle.crisis),
-                   Understanding.build(bundle), Renderer(bundle, translator))
+        known = translator.vocabulary()
+        return cls(bundle, translator, CrisisDetector.build(bundle.crisis, known),
+                   Understanding.build(bundle, known), Renderer(bundle, translator))
 
     @classmethod
     def for_rendering(cls, bundle: Bundle, translator: Translator) -> Engine:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -26,12 +27,26 @@ _FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "أ": "ا", "إ": "ا
                        "’": "'", "œ": "oe", "æ": "ae", "ß": "ss"})
 
 
+#: Every combining mark (accents once text is decomposed), dropped in one ``translate``.
+_COMBINING = dict.fromkeys(c for c in range(0x300, 0x10000) if unicodedata.combining(chr(c)))
+
+
 def normalize(text: str) -> str:
     """Lower-case, fold accents and variants, drop invisible characters, keep word chars."""
-    text = text[:MAX_INPUT].translate(_INVISIBLE).lower().translate(_FOLD)
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(_NON_WORD.sub(" ", stripped.replace("*", " ")).split())
+    return _fold(text[:MAX_INPUT])
+
+
+def _fold(text: str) -> str:
+    text = text.translate(_INVISIBLE).lower().translate(_FOLD)
+    if not text.isascii():  # ASCII has nothing to decompose
+        text = unicodedata.normalize("NFKD", text).translate(_COMBINING)
+    return " ".join(_NON_WORD.sub(" ", text.replace("*", " ")).split())
+
+
+def vocabulary(texts: Iterable[str]) -> frozenset[str]:
+    """The distinct words of many texts, normalized as typed text is (no length limit)."""
+    distinct = set(" ".join(texts).split())  # most words repeat: fold each one once
+    return frozenset(_fold(" ".join(distinct)).split())
 
 
 def words(text: str) -> list[str]:
@@ -39,16 +54,35 @@ def words(text: str) -> list[str]:
 
 
 def within_one(a: str, b: str, limit: int) -> bool:
-    """Whether the edit distance between a and b is at most ``limit`` (1 or 2)."""
-    if abs(len(a) - len(b)) > limit:
+    """Whether the edit distance between a and b is at most ``limit`` (1 or 2).
+
+    A shared prefix and suffix do not change the distance, so they are stripped first; what
+    is left is usually a letter or two (one edit leaves at most one letter on each side).
+    """
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > limit:
         return False
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        best = i
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+    n = min(la, lb)
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    j = 0
+    while j < n - i and a[la - 1 - j] == b[lb - 1 - j]:
+        j += 1
+    a, b = a[i:la - j], b[i:lb - j]
+    la, lb = len(a), len(b)
+    if not la or not lb:
+        return max(la, lb) <= limit
+    if limit == 1:
+        return la == 1 and lb == 1
+    previous = list(range(lb + 1))
+    for r, ca in enumerate(a, 1):
+        current = [r]
+        best = r
+        for c, cb in enumerate(b, 1):
+            value = min(previous[c] + 1, current[c - 1] + 1, previous[c - 1] + (ca != cb))
             current.append(value)
             best = min(best, value)
         if best > limit:
@@ -108,8 +142,9 @@ class Pattern:
         return True
 
 
-@lru_cache(maxsize=65536)
 def _fuzzy(pattern: str, word: str) -> bool:
+    """Whether a typed word is a tolerated typo of a phrase word (not cached: the typed
+    word would stay in memory)."""
     if len(pattern) >= FUZZY2_MIN:
         return within_one(pattern, word, 2)
     if len(pattern) >= FUZZY_MIN:
@@ -185,10 +220,14 @@ class PhraseIndex:
     :meth:`Pattern.matches` on each phrase.
     """
 
-    CACHE_SIZE = 50_000  # distinct typed words remembered (their candidate phrases)
+    #: Typed words remembered with their candidate phrases: only words close to a phrase
+    #: word, or words of the bot's own content (``known``). Anything else a user types (a
+    #: name, a place) is looked up and forgotten.
+    CACHE_SIZE = 50_000
 
-    def __init__(self, entries: list[Entry]) -> None:
+    def __init__(self, entries: list[Entry], known: frozenset[str] = frozenset()) -> None:
         self._cache: dict[str, tuple[Entry, ...]] = {}
+        self.known = known
         self.pairs: dict[tuple[str, str], list[Entry]] = {}  # two short exact first words
         self.exact: dict[str, list[Entry]] = {}
         self.prefix: dict[int, dict[str, list[Entry]]] = {}  # prefix length -> variant -> ...
@@ -231,9 +270,10 @@ class PhraseIndex:
                 for entry in bucket.get(variant, ()):
                     found[(entry[0], id(entry[1]))] = entry
         result = tuple(found.values())
-        if len(self._cache) >= self.CACHE_SIZE:
-            self._cache.clear()  # bounded memory; common words come back quickly
-        self._cache[word] = result
+        if result or word in self.known:  # what people type is not kept
+            if len(self._cache) >= self.CACHE_SIZE:
+                self._cache.clear()  # bounded memory; common words come back quickly
+            self._cache[word] = result
         return result
 
     def find(self, text_words: list[str]) -> list[Entry]:

@@ -35,7 +35,7 @@ class Understanding:
         return cls(PhraseIndex(entries))
 
     @classmethod
-    def build(cls, bundle: Bundle) -> Understanding:
+    def build(cls, bundle: Bundle, known: frozenset[str] = frozenset()) -> Understanding:
         entries = [
             (f"{flow.id}:{flow.start}|{lang}|f", Pattern.compile(phrase))
             for flow in bundle.flows.values()
@@ -49,7 +49,7 @@ class Understanding:
             for lang, phrases in node.triggers.items()
             for phrase in phrases
         ]
-        return cls(PhraseIndex(entries))
+        return cls(PhraseIndex(entries, known))
 
     def match(self, text: str, lang: str, audience: str | None,
               tokens: list[str] | None = None) -> list[Match]:
