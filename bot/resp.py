@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections import deque
+from collections.abc import Awaitable
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -146,11 +147,15 @@ class RespConnection:
         self._protocol = protocol
         return protocol
 
-    async def _send(self, protocol: _Protocol, args: tuple[str | bytes | int, ...]) -> Any:
+    @staticmethod
+    def _write(protocol: _Protocol, args: tuple[str | bytes | int, ...]) -> asyncio.Future[Any]:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         assert protocol.transport is not None
         protocol.waiting.append(future)
         protocol.transport.write(encode(*args))
+        return future
+
+    async def _reply(self, protocol: _Protocol, future: asyncio.Future[Any]) -> Any:
         try:
             async with asyncio.timeout(self.timeout):
                 reply = await future
@@ -161,10 +166,22 @@ class RespConnection:
             raise RespError(f"Redis refused the command ({str(reply).split(' ')[0]})")
         return reply
 
+    async def _send(self, protocol: _Protocol, args: tuple[str | bytes | int, ...]) -> Any:
+        return await self._reply(protocol, self._write(protocol, args))
+
     async def execute(self, *args: str | bytes | int) -> Any:
         """Send one command and return its reply (bytes, int, list or None)."""
         protocol = await self._connection()
         return await self._send(protocol, args)
+
+    def submit(self, *args: str | bytes | int) -> Awaitable[Any]:
+        """Send one command now, if the connection is open, and return its reply later:
+        the round trip runs while the caller does something else. Otherwise the command
+        goes out (connecting first) when the result is awaited."""
+        protocol = self._protocol
+        if protocol is None or protocol.closed or protocol.transport is None:
+            return self.execute(*args)
+        return self._reply(protocol, self._write(protocol, args))
 
     async def close(self) -> None:
         protocol, self._protocol = self._protocol, None

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable
 from typing import Any, Protocol
 
 from .engine.state import State
@@ -30,6 +31,10 @@ class StateStore(Protocol):
     async def get(self, key: str) -> State | None: ...
 
     async def set(self, key: str, state: State, ttl: int) -> None: ...
+
+    def get_soon(self, key: str) -> Awaitable[State | None]:
+        """``get``, started now where the store can (the read travels meanwhile)."""
+        ...
 
     async def delete(self, key: str) -> None: ...
 
@@ -61,6 +66,9 @@ class MemoryStateStore:
             del self._data[key]
             return None
         return State.from_json(raw)
+
+    def get_soon(self, key: str) -> Awaitable[State | None]:
+        return self.get(key)
 
     async def set(self, key: str, state: State, ttl: int) -> None:
         self._data[key] = (self._clock() + ttl, state.to_json())
@@ -117,6 +125,19 @@ class RedisStateStore:
 
     async def get(self, key: str) -> State | None:
         raw = await self._run("GET", key)
+        return State.from_json(raw) if raw is not None else None
+
+    def get_soon(self, key: str) -> Awaitable[State | None]:
+        return self._finish_get(self.conn.submit("GET", key))  # the GET is on its way
+
+    @staticmethod
+    async def _finish_get(reply: Awaitable[Any]) -> State | None:
+        from .resp import RespError
+
+        try:
+            raw = await reply
+        except RespError as exc:
+            raise StoreError(str(exc)) from None
         return State.from_json(raw) if raw is not None else None
 
     async def set(self, key: str, state: State, ttl: int) -> None:

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 from aiogram import Bot
-from hypothesis import given
-from hypothesis import strategies as st
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
 from aiogram.methods import AnswerCallbackQuery, DeleteMessages, SendMessage, SendVenue
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.engine.runtime import Engine, render_node, show
 from bot.engine.state import Button, Choice, Reply, State

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -114,3 +115,51 @@ async def test_one_read_and_one_write_per_update(store: RedisStateStore,
     assert round_trips[-1] == "PIPELINE"
     rows = await RedisStats(store.client).rows()
     assert sum(count for *_, count in rows) >= 2
+
+
+async def test_a_button_press_reads_state_while_its_callback_is_answered(
+        store: RedisStateStore, dialog: Dialog) -> None:
+    """The GET goes out before answerCallbackQuery, so the two round trips overlap; the
+    press still lands where the chat was (state read, then written once)."""
+    from aiogram import Bot
+    from aiogram.types import Update
+
+    from bot.telegram.app import build_dispatcher
+    from bot.telegram.service import BotService
+
+    from .conftest import NOW
+    from .fakes.session import CHAT, RecordingSession
+
+    order: list[str] = []
+    real_write = store.conn._write
+
+    def spy_write(protocol: Any, args: tuple[Any, ...]) -> Any:  # a command on the wire
+        order.append(str(args[0]))
+        return real_write(protocol, args)
+
+    session = RecordingSession()
+    real_request = session.make_request
+
+    async def spy_request(bot: Bot, method: Any, timeout: int | None = None) -> Any:
+        order.append(method.__api_method__)
+        return await real_request(bot, method, timeout)
+
+    service = BotService(dialog, store, b"k", clock=lambda: NOW)
+    bot = Bot("123456:TEST", session=session)
+    session.make_request = spy_request  # type: ignore[method-assign]
+    store.conn._write = spy_write  # type: ignore[method-assign]
+    dispatcher = build_dispatcher(service)
+    user = {"id": CHAT["id"], "is_bot": False, "first_name": "A", "language_code": "fr"}
+    await dispatcher.feed_update(bot, Update.model_validate({"update_id": 1, "message": {
+        "message_id": 1, "date": 1700000000, "chat": CHAT, "from": user, "text": "/start"}},
+        context={"bot": bot}))
+    markup = session.calls[-1][1]["reply_markup"]["inline_keyboard"]
+    data = next(b["callback_data"] for row in markup for b in row if b.get("callback_data"))
+    order.clear()
+    await dispatcher.feed_update(bot, Update.model_validate({"update_id": 2, "callback_query": {
+        "id": "cb", "from": user, "chat_instance": "ci", "data": data,
+        "message": {"message_id": 2, "date": 1700000000, "chat": CHAT, "text": "x",
+                    "from": {"id": 1, "is_bot": True, "first_name": "Bot"}}}},
+        context={"bot": bot}))
+    assert order == ["GET", "answerCallbackQuery", "sendMessage", "SET"]
+    assert session.sent_texts()[-1] != session.sent_texts()[0]  # moved on from the start

@@ -170,3 +170,21 @@ async def test_password_and_database_from_the_url(password_redis: int) -> None:
     with pytest.raises(RespError, match="NOAUTH"):
         await none.execute("PING")
     await none.close()
+
+
+async def test_submitted_commands_travel_before_they_are_awaited(conn: RespConnection) -> None:
+    await conn.execute("SET", "a", "1")
+    first = conn.submit("GET", "a")  # on the wire now
+    dropped = conn.submit("GET", "a")  # its reply arrives and is simply not read
+    assert await conn.execute("SET", "b", "2") == b"OK"  # replies stay in step
+    assert await first == b"1"
+    dropped.close()  # type: ignore[attr-defined]
+    assert await conn.execute("GET", "b") == b"2"
+
+
+async def test_submit_before_any_connection_connects_when_awaited() -> None:
+    require_redis()
+    c = RespConnection(REDIS_URL)
+    pending = c.submit("PING")
+    assert await pending == b"PONG"
+    await c.close()

@@ -65,7 +65,7 @@ def build_router(service: BotService) -> Router:
         except Exception as exc:
             log.info("callback answer failed: %s", type(exc).__name__)
         if chat is None or not private:
-            return
+            return  # (no read was started for such a chat)
         hint = query.from_user.language_code if query.from_user else None
         try:
             await service.handle(bot, chat.id, Press(unpack(query.data), hint),
@@ -74,7 +74,7 @@ def build_router(service: BotService) -> Router:
             log.error("update failed: %s", type(exc).__name__)
             await service.error_reply(bot, chat.id)
         finally:
-            if loading is not None and not loading.done():
-                loading.cancel()
+            if loading is not None:
+                loading.close()  # no effect once awaited; otherwise never started
 
     return router

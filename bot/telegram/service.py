@@ -11,8 +11,9 @@ import datetime as dt
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
@@ -72,9 +73,10 @@ class BotService:
     def now(self) -> dt.datetime:
         return self.clock() if self.clock is not None else dt.datetime.now(dt.UTC)
 
-    async def _load(self, key: str) -> tuple[State | None, bool]:
+    async def _load(self, key: str, reading: Awaitable[State | None] | None = None
+                    ) -> tuple[State | None, bool]:
         try:
-            return await self.store.get(key), False
+            return await (reading if reading is not None else self.store.get(key)), False
         except StoreError as exc:
             log.warning("state store unavailable on read (%s): answering without state", exc)
             return None, True
@@ -88,12 +90,14 @@ class BotService:
         except StoreError as exc:
             log.warning("state store unavailable on write (%s)", exc)
 
-    def prefetch(self, chat_id: int) -> asyncio.Task[tuple[State | None, bool]] | None:
-        """Start reading a chat's state now, when the store is remote: a button press reads
-        it while its callback query is answered, saving a round trip of latency."""
+    def prefetch(self, chat_id: int) -> Coroutine[Any, Any, tuple[State | None, bool]] | None:
+        """Start reading a chat's state now, when the store is remote: a button press sends
+        its read before answering its callback query, so the two round trips overlap.
+        The caller awaits the result (or closes it, if it does not need it)."""
         if not self.store.remote:
             return None
-        return asyncio.ensure_future(self._load(chat_key(chat_id, self.secret)))
+        key = chat_key(chat_id, self.secret)
+        return self._load(key, self.store.get_soon(key))
 
     async def handle(self, bot: Bot, chat_id: int, event: Event,
                      incoming_id: int | None = None,
