@@ -213,6 +213,7 @@ class Runner:
 
     def __init__(self, dispatcher: Dispatcher, encoding: type[AiohttpSession]) -> None:
         self.dispatcher = dispatcher
+        self.encoding = encoding
         self.bot = Bot("123456:BENCH", session=canned(encoding))
         self.reset()
 
@@ -277,6 +278,7 @@ async def _serve(conn: Connection, kind: str, raws: list[bytes], warm: list[byte
     runner.reset()
     gc.collect()
     conn.send("ready")
+    tuned = False
     while True:
         command = conn.recv()
         if command[0] == "run":
@@ -285,6 +287,12 @@ async def _serve(conn: Connection, kind: str, raws: list[bytes], warm: list[byte
         elif command[0] == "result":
             conn.send(runner.result())
             runner.reset()
+        elif command[0] == "offered":
+            if not tuned:
+                tune_gc()  # as the bot does after start-up (bot/telegram/app.py)
+                tuned = True
+            conn.send(await offered_load(runner.dispatcher, raws[command[1]:command[2]],
+                                         command[3], runner.encoding))
         else:
             break
     for close in closers:
@@ -317,26 +325,35 @@ class Worker:
         result: dict[str, float] = self.conn.recv()
         return result
 
+    def offered(self, start: int, end: int, rate: float) -> dict[str, float]:
+        self.conn.send(("offered", start, end, rate))
+        result: dict[str, float] = self.conn.recv()
+        return result
+
     def stop(self) -> None:
         self.conn.send(("stop",))
         self.process.join(timeout=30)
 
 
-def compare(kinds: tuple[str, str], raws: list[bytes], warm: list[bytes], repeats: int
+def workers(kinds: tuple[str, str], raws: list[bytes], warm: list[bytes]
+            ) -> tuple[Worker, Worker]:
+    """Two bots, each in its own process, started together."""
+    pair = Worker(kinds[0], raws, warm), Worker(kinds[1], raws, warm)
+    for worker in pair:
+        worker.ready()
+    return pair
+
+
+def compare(ours: Worker, base: Worker, n: int, repeats: int
             ) -> list[tuple[dict[str, float], dict[str, float]]]:
-    """Each bot in its own process; they take turns on chunks of the same updates, first one
-    then the other, so a slower or faster stretch of the machine falls on both alike."""
-    ours, base = Worker(kinds[0], raws, warm), Worker(kinds[1], raws, warm)
-    ours.ready()
-    base.ready()
+    """The two bots take turns on chunks of the same ``n`` updates, first one then the
+    other, so a slower or faster stretch of the machine falls on both alike."""
     pairs = []
     for _ in range(repeats):
-        for turn, i in enumerate(range(0, len(raws), CHUNK)):
+        for turn, i in enumerate(range(0, n, CHUNK)):
             for worker in (ours, base) if turn % 2 == 0 else (base, ours):
                 worker.run(i, i + CHUNK)
         pairs.append((ours.result(), base.result()))
-    ours.stop()
-    base.stop()
     return pairs
 
 
@@ -550,7 +567,10 @@ async def redis_part(raws: list[bytes], warm: list[bytes], quick: bool) -> dict[
 
         client = Redis.from_url(REDIS_URL)
         await client.flushdb()
-        pairs = compare(("ours-redis", "aiogram-redis"), raws, warm, 1 if quick else REPEATS)
+        ours_w, base_w = workers(("ours-redis", "aiogram-redis"), raws, warm)
+        pairs = compare(ours_w, base_w, len(raws), 1 if quick else REPEATS)
+        ours_w.stop()
+        base_w.stop()
         await client.flushdb()
         await client.aclose()
         results["redis"], results["redis_ratio"] = summarize(pairs,
@@ -588,26 +608,23 @@ async def main(quick: bool) -> dict[str, Any]:
           f"{results_noise['task_ms_p99']} ms at p99, {results_noise['task_ms_max']} ms at most")
 
     warm = encode_updates(make_updates(engine, 300, 50, seed=1))
-    pairs = compare(("ours-memory", "echo-memory"), raws, warm, 1 if quick else REPEATS)
+    ours_w, echo_w = workers(("ours-memory", "echo-memory"), raws, warm)
+    pairs = compare(ours_w, echo_w, len(raws), 1 if quick else REPEATS)
     results["memory"], results["memory_ratio"] = summarize(pairs, "baseline_echo_memorystorage")
     ours, base = results["memory"]["ours"], results["memory"]["baseline_echo_memorystorage"]
     print(f"memory storage: ours {ours['updates_per_s']}/s vs echo {base['updates_per_s']}/s "
           f"-> ratio {results['memory_ratio']} (runs: {results['memory']['ratios_of_each_run']})")
 
     results.update(await redis_part(raws, warm, quick))
-    loaded = our_dispatcher(engine, MemoryStateStore())
-    echo = echo_dispatcher(MemoryStorage(), write=False)
-    await throughput(loaded, warm, OURS)
-    await throughput(echo, warm, AIOGRAM)
-    thresholds = gc.get_threshold()
-    tune_gc()  # as the bot does after start-up (bot/telegram/app.py)
+    # the same two processes, now with the GC tuning of the running bot (both, so that the
+    # echo bot's figures show what this machine does to any aiogram bot)
     loads, echo_loads = [], []
     for i in range(1 if quick else REPEATS):  # ours, then the echo bot, back to back
-        part = raws[i * 5000:][: (1500 if quick else 5000)]
-        loads.append(await offered_load(loaded, part, 500.0, OURS))
-        echo_loads.append(await offered_load(echo, part, 500.0, AIOGRAM))
-    gc.unfreeze()
-    gc.set_threshold(*thresholds)
+        start, end = i * 5000, i * 5000 + (1500 if quick else 5000)
+        loads.append(ours_w.offered(start, end, 500.0))
+        echo_loads.append(echo_w.offered(start, end, 500.0))
+    ours_w.stop()
+    echo_w.stop()
     load = sorted(loads, key=lambda r: r["p99_ms"])[len(loads) // 2]
     echo_load = sorted(echo_loads, key=lambda r: r["p99_ms"])[len(echo_loads) // 2]
     results["offered_load_500"] = {**load, "p99_ms_of_each_run": [r["p99_ms"] for r in loads],
@@ -625,7 +642,7 @@ async def main(quick: bool) -> dict[str, Any]:
     print(f"idle RSS {results['idle_rss_mib']} MiB; {results['conversations']} conversations "
           f"in memory: +{results['rss_growth_mib']} MiB; Redis bytes/conversation: "
           f"{results['redis_bytes_per_conversation']}")
-    results.update(await soak(engine, 2000 if quick else 100000))
+    results.update(await soak(engine, 1500 if quick else 100000))
     print(f"soak: {results['soak_updates']} fuzzed updates, "
           f"{results['soak_unhandled_exceptions']} unhandled exceptions")
     return results
