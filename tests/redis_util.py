@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
+import subprocess
+import time
+from pathlib import Path
 
 import pytest
 
@@ -25,3 +29,24 @@ def require_redis() -> None:
     if in_ci():
         pytest.fail("Redis is not running at 127.0.0.1:6379 (CI needs it: .ci/run starts it)")
     pytest.skip("Redis is not running at 127.0.0.1:6379: start redis-server to run this test")
+
+
+def start_redis_server(port: int, directory: Path, *options: str) -> subprocess.Popen[bytes]:
+    """A private redis-server (no persistence) on ``port``, accepting connections when this
+    returns. Missing binary: fails in CI, skips elsewhere."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if in_ci():
+            pytest.fail("redis-server is needed for this test (CI installs it with Redis)")
+        pytest.skip("redis-server is not installed")
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(directory), *options],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return proc

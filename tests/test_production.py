@@ -6,7 +6,6 @@ import asyncio
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,19 +25,12 @@ from bot.telegram.app import build_dispatcher, reload_content
 from bot.telegram.service import BotService
 from bot.telegram.webhook import build_webhook_app
 
-from .conftest import NOW, ROOT, in_ci
+from .conftest import NOW, ROOT, free_port
 from .fakes.botapi import BOT_USER, CHAT, USER, FakeBotAPI
 from .fakes.session import RecordingSession
-from .redis_util import require_redis
+from .redis_util import require_redis, start_redis_server
 
 SECRET = "s3cret-token_for-tests"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def settings(**env: str) -> Settings:
@@ -195,27 +187,8 @@ async def test_two_replicas_continue_one_conversation() -> None:
 
 @pytest.fixture
 def private_redis(tmp_path: Path) -> Iterator[tuple[int, list[subprocess.Popen[bytes]]]]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        if in_ci():
-            pytest.fail("redis-server is needed for the outage test")
-        pytest.skip("redis-server is not installed")
     port = free_port()
-    procs: list[subprocess.Popen[bytes]] = []
-
-    def start() -> None:
-        procs.append(subprocess.Popen(
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(tmp_path)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-
-    start()
+    procs = [start_redis_server(port, tmp_path)]
     yield port, procs
     for proc in procs:
         proc.kill()
@@ -236,11 +209,7 @@ async def test_redis_outage_keeps_answering_then_recovers(
     sent = await service.handle(bot, 1, Start())  # Redis is down: still an answer
     assert sent
     assert any("souci technique" in t for t in session.sent_texts()[-2:])
-    binary = shutil.which("redis-server")
-    assert binary is not None
-    procs.append(subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
-         "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    procs.append(start_redis_server(port, tmp_path))
     for _ in range(100):
         try:
             await store.ping()

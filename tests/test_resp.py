@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
-import socket
-import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -15,8 +12,8 @@ from redis.asyncio import Redis
 
 from bot.resp import RespConnection, RespError, encode
 
-from .conftest import in_ci
-from .redis_util import REDIS_URL, require_redis
+from .conftest import free_port
+from .redis_util import REDIS_URL, require_redis, start_redis_server
 
 pytestmark = pytest.mark.redis
 
@@ -128,30 +125,10 @@ async def test_a_server_that_never_answers_times_out_every_waiting_command() -> 
     await server.wait_closed()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def password_redis(tmp_path: Path) -> Iterator[int]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        if in_ci():
-            pytest.fail("redis-server is needed for the AUTH test")
-        pytest.skip("redis-server is not installed")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
-         "no", "--dir", str(tmp_path), "--requirepass", "s3cr:t@x"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
+    port = free_port()
+    proc = start_redis_server(port, tmp_path, "--requirepass", "s3cr:t@x")
     yield port
     proc.kill()
     proc.wait()
