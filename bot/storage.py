@@ -25,9 +25,6 @@ class StoreError(Exception):
 class StateStore(Protocol):
     """Reads and writes one chat's state; implementations must apply ``ttl``."""
 
-    #: Whether a read waits on the network (then it is worth starting it early).
-    remote: bool
-
     async def get(self, key: str) -> State | None: ...
 
     async def set(self, key: str, state: State, ttl: int) -> None: ...
@@ -49,8 +46,6 @@ def chat_key(chat_id: int, secret: bytes) -> str:
 
 class MemoryStateStore:
     """In-process store with TTL and a size bound (oldest chats evicted first)."""
-
-    remote = False
 
     def __init__(self, max_chats: int = 200_000, clock: Any = time.monotonic) -> None:
         self._data: OrderedDict[str, tuple[float, str]] = OrderedDict()
@@ -94,8 +89,6 @@ class RedisStateStore:
     ``client`` is a redis-py client on the same database, for statistics and tools.
     """
 
-    remote = True
-
     def __init__(self, url: str, **kwargs: Any) -> None:
         from redis.asyncio import Redis
 
@@ -109,13 +102,17 @@ class RedisStateStore:
     def client(self) -> Any:
         return self._redis
 
-    async def _run(self, *args: str | int) -> Any:
+    @staticmethod
+    async def _wait(reply: Awaitable[Any]) -> Any:
         from .resp import RespError
 
         try:
-            return await self.conn.execute(*args)
+            return await reply
         except RespError as exc:
             raise StoreError(str(exc)) from None
+
+    async def _run(self, *args: str | int) -> Any:
+        return await self._wait(self.conn.execute(*args))
 
     async def ping(self) -> None:
         try:
@@ -124,20 +121,13 @@ class RedisStateStore:
             raise StoreError(f"Redis is not reachable ({exc})") from None
 
     async def get(self, key: str) -> State | None:
-        raw = await self._run("GET", key)
-        return State.from_json(raw) if raw is not None else None
+        return await self.get_soon(key)
 
     def get_soon(self, key: str) -> Awaitable[State | None]:
-        return self._finish_get(self.conn.submit("GET", key))  # the GET is on its way
+        return self._read(self.conn.submit("GET", key))  # the GET is on its way
 
-    @staticmethod
-    async def _finish_get(reply: Awaitable[Any]) -> State | None:
-        from .resp import RespError
-
-        try:
-            raw = await reply
-        except RespError as exc:
-            raise StoreError(str(exc)) from None
+    async def _read(self, reply: Awaitable[Any]) -> State | None:
+        raw = await self._wait(reply)
         return State.from_json(raw) if raw is not None else None
 
     async def set(self, key: str, state: State, ttl: int) -> None:

@@ -86,12 +86,13 @@ async def test_one_read_and_one_write_per_update(store: RedisStateStore,
     from .conftest import NOW
     from .fakes.session import RecordingSession
 
+    await store.ping()  # connected (the handshake's SELECT is not an update's round trip)
     round_trips: list[str] = []
-    real_execute, real_pipeline = store.conn.execute, store.client.pipeline
+    real_write, real_pipeline = store.conn._write, store.client.pipeline
 
-    async def spy_execute(*args: str | bytes | int) -> object:
+    def spy_write(protocol: Any, args: tuple[Any, ...]) -> Any:  # a command on the wire
         round_trips.append(str(args[0]))
-        return await real_execute(*args)
+        return real_write(protocol, args)
 
     def spy_pipeline(**kwargs: object) -> object:
         pipe = real_pipeline(**kwargs)
@@ -104,7 +105,8 @@ async def test_one_read_and_one_write_per_update(store: RedisStateStore,
         pipe.execute = execute
         return pipe
 
-    store.conn.execute, store.client.pipeline = spy_execute, spy_pipeline  # type: ignore[method-assign]
+    store.conn._write = spy_write  # type: ignore[method-assign]
+    store.client.pipeline = spy_pipeline
     stats = BufferedStats(RedisStats(store.client))
     service = BotService(dialog, store, b"k", stats=stats, clock=lambda: NOW)
     bot = Bot("123456:TEST", session=RecordingSession())

@@ -58,14 +58,15 @@ def build_router(service: BotService) -> Router:
     @router.callback_query()
     async def on_callback(query: CallbackQuery, bot: Bot) -> None:
         chat = query.message.chat if query.message is not None else None
-        private = chat is not None and chat.type == "private"
-        loading = service.prefetch(chat.id) if chat is not None and private else None
+        if chat is not None and chat.type != "private":
+            chat = None  # the bot is for one-to-one conversations
+        loading = service.prefetch(chat.id) if chat is not None else None
         try:
             await query.answer()  # always, first: the button stops spinning
         except Exception as exc:
             log.info("callback answer failed: %s", type(exc).__name__)
-        if chat is None or not private:
-            return  # (no read was started for such a chat)
+        if chat is None:
+            return
         hint = query.from_user.language_code if query.from_user else None
         try:
             await service.handle(bot, chat.id, Press(unpack(query.data), hint),

@@ -90,12 +90,10 @@ class BotService:
         except StoreError as exc:
             log.warning("state store unavailable on write (%s)", exc)
 
-    def prefetch(self, chat_id: int) -> Coroutine[Any, Any, tuple[State | None, bool]] | None:
-        """Start reading a chat's state now, when the store is remote: a button press sends
-        its read before answering its callback query, so the two round trips overlap.
+    def prefetch(self, chat_id: int) -> Coroutine[Any, Any, tuple[State | None, bool]]:
+        """Start reading a chat's state now, where the store can (Redis): a button press
+        sends its read before answering its callback query, so the two round trips overlap.
         The caller awaits the result (or closes it, if it does not need it)."""
-        if not self.store.remote:
-            return None
         key = chat_key(chat_id, self.secret)
         return self._load(key, self.store.get_soon(key))
 
