@@ -48,6 +48,21 @@ def _int(env: Mapping[str, str], key: str, default: int, minimum: int = 0) -> in
     return value
 
 
+#: What the /privacy message promises (flows/common/system.yaml, system:privacy: "Tout
+#: s'efface seul après 24 heures sans message", in every language).
+PROMISED_TTL = 86400
+
+
+def _state_ttl(env: Mapping[str, str]) -> int:
+    value = _int(env, "STATE_TTL", PROMISED_TTL, minimum=60)
+    if value > PROMISED_TTL:
+        raise ConfigError(
+            f"STATE_TTL={value} keeps conversations longer than the 24 hours the /privacy "
+            "message promises (flows/common/system.yaml, system:privacy, in every language): "
+            "use at most 86400, or change that text and its translations first")
+    return value
+
+
 def _bool(env: Mapping[str, str], key: str, default: bool) -> bool:
     raw = env.get(key, "").strip().lower()
     if not raw:
@@ -97,7 +112,7 @@ class Settings:
             bot_token=token,
             bot_api_base=env.get("BOT_API_BASE", "").strip() or None,
             redis_url=env.get("REDIS_URL", "").strip() or None,
-            state_ttl=_int(env, "STATE_TTL", 86400, minimum=60),
+            state_ttl=_state_ttl(env),
             flows_dir=Path(env.get("FLOWS_DIR") or ROOT / "flows"),
             locales_dir=Path(env.get("LOCALES_DIR") or ROOT / "locales"),
             log_level=level,

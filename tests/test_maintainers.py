@@ -117,3 +117,17 @@ def test_compose_file_follows_the_compose_specification() -> None:
     jsonschema.Draft7Validator(schema).validate(compose)
     assert {"bot", "redis", "actions"} <= set(compose["services"])
     assert "ports" not in compose["services"]["actions"]  # rasa-sdk binds 0.0.0.0
+
+
+def test_state_ttl_cannot_outlive_what_privacy_promises(engine: Engine) -> None:
+    """/privacy says conversations are erased after 24 hours: a longer STATE_TTL is refused
+    at start-up, and the promise in the content is the one the setting checks against."""
+    from bot.config import PROMISED_TTL, ConfigError, Settings
+
+    node = engine.bundle.node("system:privacy")
+    assert node is not None and f"{PROMISED_TTL // 3600} heures" in node.say
+    assert Settings.load({"STATE_TTL": "3600"}).state_ttl == 3600
+    assert Settings.load({}).state_ttl == PROMISED_TTL
+    with pytest.raises(ConfigError, match=r"STATE_TTL=172800 keeps conversations longer "
+                                          r"than the 24 hours the /privacy message promises"):
+        Settings.load({"STATE_TTL": "172800"})
