@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from bot.engine.runtime import Engine, render_node, show
 from bot.engine.state import Button, Choice, Reply, State
-from bot.telegram.keyboards import Keyboards, build
+from bot.telegram.keyboards import KEYBOARDS, Keyboards, build
 from bot.telegram.session import OrientationSession
 
 from .fakes.session import message_json
@@ -240,3 +240,21 @@ def test_typo_tolerance_is_exactly_edit_distance(a: str, b: str, limit: int) -> 
     from bot.engine.text import within_one
 
     assert within_one(a, b, limit) == (levenshtein(a, b) <= limit)
+
+
+@given(st.text(max_size=300), st.booleans())
+def test_any_text_survives_the_json_body(text: str, protect: bool) -> None:
+    """Unicode of every kind (RTL, zero-width, emoji, quotes, backslashes, control
+    characters) reaches Telegram unchanged."""
+    from bot.telegram.methods import SendText
+
+    session = OrientationSession()
+    bot = Bot("123456:TEST", session=session)
+    markup = KEYBOARDS.markup(reply_with("«ok» \u200f"))
+    body = session.encode(bot, SendText(chat_id=-42, text=text, reply_markup=markup,
+                                        protect_content=protect or None))
+    assert body is not None
+    decoded = json.loads(body)
+    assert decoded.get("text", "") == text
+    assert decoded["reply_markup"]["inline_keyboard"][0][0]["text"] == "«ok» \u200f"
+    assert decoded.get("protect_content") == (True if protect else None)

@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from redis.asyncio import Redis
 
 from bot.resp import RespConnection, RespError, encode
@@ -165,3 +167,16 @@ async def test_submit_before_any_connection_connects_when_awaited() -> None:
     pending = c.submit("PING")
     assert await pending == b"PONG"
     await c.close()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=2000), st.text(max_size=50))
+async def test_any_value_round_trips(value: bytes, key: str) -> None:
+    require_redis()
+    c = RespConnection(REDIS_URL)
+    try:
+        assert await c.execute("SET", f"fuzz:{key}", value, "EX", 30) == b"OK"
+        assert await c.execute("GET", f"fuzz:{key}") == value
+        assert await c.execute("DEL", f"fuzz:{key}") == 1
+    finally:
+        await c.close()
