@@ -357,14 +357,6 @@ def compare(ours: Worker, base: Worker, n: int, repeats: int
     return pairs
 
 
-async def throughput(dispatcher: Dispatcher, raws: list[bytes],
-                     encoding: type[AiohttpSession]) -> dict[str, float]:
-    runner = Runner(dispatcher, encoding)
-    gc.collect()
-    await runner.run(raws)
-    return runner.result()
-
-
 async def offered_load(dispatcher: Dispatcher, raws: list[bytes], rate: float,
                        encoding: type[AiohttpSession]) -> dict[str, float]:
     """Updates arrive every 1/rate s (open loop), each handled as its own task, as the
