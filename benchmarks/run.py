@@ -586,7 +586,7 @@ async def main(quick: bool) -> dict[str, Any]:
 
     logging.disable(logging.WARNING)  # the runs must not print per-update warnings
     n, chats = (2000, 300) if quick else (20000, 1000)
-    results_noise = machine_noise(2.0 if quick else 5.0)
+    results_noise = machine_noise(1.0 if quick else 5.0)
     translator = Translator.load(ROOT / "locales")
     bundle, _ = load_bundle(ROOT / "flows")
     assert bundle is not None
@@ -612,7 +612,7 @@ async def main(quick: bool) -> dict[str, Any]:
     # echo bot's figures show what this machine does to any aiogram bot)
     loads, echo_loads = [], []
     for i in range(1 if quick else REPEATS):  # ours, then the echo bot, back to back
-        start, end = i * 5000, i * 5000 + (1500 if quick else 5000)
+        start, end = i * 5000, i * 5000 + (1000 if quick else 5000)
         loads.append(ours_w.offered(start, end, 500.0))
         echo_loads.append(echo_w.offered(start, end, 500.0))
     ours_w.stop()
