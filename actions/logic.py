@@ -7,9 +7,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from bot.engine import hours
-from bot.engine.directory import load_directory_file
-from bot.engine.model import Directory
+from bot.engine import Directory, load_directory_file, status
+from bot.errors import ActionError
 
 from .saj_finder import Lookup, SajFinder
 
@@ -28,7 +27,7 @@ def finder() -> SajFinder:
 def directory(path: Path = CONTACTS_FILE) -> Directory:
     loaded, report = load_directory_file(path)
     if report.errors:
-        raise ValueError(f"{path}: {len(report.errors)} problem(s); run 'python -m bot lint'")
+        raise ActionError(f"{path}: {len(report.errors)} problem(s); run 'python -m bot lint'")
     return loaded
 
 
@@ -85,7 +84,7 @@ def helpline_status(now: dt.datetime, contact_ids: tuple[str, ...] = DEFAULT_HEL
         if contact.hours is None:
             statuses.append({"contact": cid, "known": False})
             continue
-        st = hours.status(contact.hours, now)
+        st = status(contact.hours, now)
         statuses.append({
             "contact": cid, "known": True, "always": st.always, "open": st.open,
             "closes": st.closes.isoformat() if st.closes else None,

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Literal
 
 from actions.geo import CantonIndex
+from bot.errors import ActionError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -210,7 +211,7 @@ def _read_tsv(path: Path) -> list[dict[str, str]]:
             header = cells
             continue
         if len(cells) != len(header):
-            raise ValueError(f"{path.name}: {len(cells)} cells, expected {len(header)}: {line!r}")
+            raise ActionError(f"{path.name}: {len(cells)} cells, expected {len(header)}: {line!r}")
         rows.append(dict(zip(header, cells, strict=True)))
     return rows
 
@@ -231,7 +232,7 @@ def read_communes(path: Path) -> list[Commune]:
             status=row["status"],
         )
         if commune.target not in TARGETS or commune.region not in REGIONS:
-            raise ValueError(f"{path.name}: bad target or region for {commune.refnis}")
+            raise ActionError(f"{path.name}: bad target or region for {commune.refnis}")
         communes.append(commune)
     return communes
 
@@ -264,7 +265,7 @@ class SajFinder:
         self._communes: dict[str, Commune] = {}
         for commune in communes:
             if commune.refnis in self._communes:
-                raise ValueError(f"Duplicate commune {commune.refnis}")
+                raise ActionError(f"Duplicate commune {commune.refnis}")
             self._communes[commune.refnis] = commune
 
         by_postcode: dict[str, list[Commune]] = {}

@@ -82,7 +82,7 @@ sys.path.insert(0, sys.argv[3] + "/benchmarks")
 import logging
 logging.disable(logging.WARNING)
 import run as B
-from bot.storage import MemoryStateStore
+from bot.store import MemoryStateStore
 from bot.telegram.app import tune_gc
 
 async def main() -> None:

@@ -50,11 +50,12 @@ from aiogram.types import Message, Update  # noqa: E402
 
 from bot.actions_runner import RasaActionRunner  # noqa: E402
 from bot.dialog import Dialog  # noqa: E402
+from bot.engine import Engine  # noqa: E402
 from bot.engine.i18n import LANGS, Translator  # noqa: E402
 from bot.engine.loader import load_bundle  # noqa: E402
-from bot.engine.runtime import Engine  # noqa: E402
 from bot.engine.state import State  # noqa: E402
-from bot.storage import MemoryStateStore, RedisStateStore  # noqa: E402
+from bot.store import MemoryStateStore  # noqa: E402
+from bot.store.redis import RedisStateStore  # noqa: E402
 from bot.telegram.app import build_dispatcher, tune_gc  # noqa: E402
 from bot.telegram.service import BotService  # noqa: E402
 from bot.telegram.session import OrientationSession  # noqa: E402
@@ -102,9 +103,9 @@ CRISIS = ["je veux mourir", "il me frappe aide moi", "je dors dehors ce soir"]
 
 def make_updates(engine: Engine, n: int, chats: int, seed: int = 7) -> list[dict[str, Any]]:
     """A realistic mix: /start, button presses (valid data), typed triggers, crisis text."""
-    from bot.engine.runtime import step
+    from bot.engine import encode as pack
+    from bot.engine import step
     from bot.engine.state import Start
-    from bot.telegram.callbacks import pack
 
     rnd = random.Random(seed)
     start_turn = step(engine, None, Start(), NOW)
@@ -164,7 +165,7 @@ def echo_dispatcher(storage: Any, write: bool) -> Dispatcher:
 
 
 def our_dispatcher(engine: Engine, store: Any) -> Dispatcher:
-    from bot.stats import BufferedStats, MemoryStats, RedisStats, StatsSink
+    from bot.store.stats import BufferedStats, MemoryStats, RedisStats, StatsSink
 
     # as in production (bot/telegram/app.py: open_store): Redis counters are batched
     stats: StatsSink = (BufferedStats(RedisStats(store.client))
@@ -445,7 +446,7 @@ IDLE_CODE = """
 import sys
 sys.path.insert(0, sys.argv[1])
 from bot.config import Settings
-from bot.storage import MemoryStateStore
+from bot.store import MemoryStateStore  # noqa: E402
 from bot.telegram.app import build_dispatcher, build_engine, build_service
 settings = Settings.load({})
 engine = build_engine(settings)

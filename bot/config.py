@@ -11,11 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import ConfigError
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-class ConfigError(ValueError):
-    """A setting has a value the bot cannot use; the message says which and why."""
 
 
 def read_env_file(path: Path) -> dict[str, str]:

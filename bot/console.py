@@ -21,18 +21,7 @@ from collections.abc import Iterable
 from typing import IO
 
 from .dialog import Dialog
-from .engine.state import (
-    Button,
-    Command,
-    Event,
-    Location,
-    Media,
-    Press,
-    Reply,
-    Start,
-    State,
-    Text,
-)
+from .engine import Button, Event, Location, Media, Press, Reply, State, Text, command
 
 _LOCATION = re.compile(r"^@\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
 _MEDIA = re.compile(r"^<(photo|video|voice|document|sticker|animation|audio|video_note)>$")
@@ -71,8 +60,7 @@ def parse_line(line: str, last: Reply | None) -> Event | str | None:
     if not line.strip():
         return None
     if line.startswith("/"):
-        name, _, args = line[1:].partition(" ")
-        return Start() if name == "start" else Command(name, args)
+        return command(line)
     match = _BUTTON.match(line.strip())
     if match:
         button = find_button(last, match.group(1))

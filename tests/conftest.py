@@ -11,9 +11,9 @@ import pytest
 
 from bot.actions_runner import RasaActionRunner
 from bot.dialog import Dialog
+from bot.engine import Engine
 from bot.engine.i18n import Translator
 from bot.engine.loader import load_or_raise
-from bot.engine.runtime import Engine
 
 ROOT = Path(__file__).resolve().parents[1]
 # A Monday at 14:00 in Brussels (winter time): most services are open.

@@ -10,11 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.dialog import Dialog
-from bot.engine.runtime import Engine, step
+from bot.engine import Engine, GoTo, Open, SetLanguage, step
 from bot.engine.state import (
     BACK_LIMIT,
     MESSAGE_IDS_LIMIT,
-    Choice,
     Command,
     DeleteIncoming,
     Forget,
@@ -48,7 +47,7 @@ async def test_every_screen_offers_help_and_home(dialog: Dialog, engine: Engine,
     for key in engine.bundle.node_keys:
         chat = Chat(dialog, now, State(at="start:start", back=("start:start",)))
         index = engine.bundle.node_index[key]
-        await chat.send(Press(Choice("o", (engine.bundle.version, str(index)))))
+        await chat.send(Press(Open(engine.bundle.version, index)))
         assert chat.nodes[-1] == key
         assert HELP in labels(chat.last) and HOME in labels(chat.last), key
 
@@ -122,14 +121,14 @@ async def test_unknown_text_offers_the_menu_rather_than_guessing(dialog: Dialog,
 async def test_stale_version_and_forged_data_land_on_the_menu(dialog: Dialog,
                                                               now: dt.datetime) -> None:
     chat = Chat(dialog, now, State(audience="pro"))
-    await chat.send(Press(Choice("g", ("zzzz", "1", "0"))))
+    await chat.send(Press(GoTo("zzzz", 1, 0)))
     assert chat.nodes == ["system:stale"]
     assert "Indicateurs" in labels(chat.last)
     await chat.send(Press(None))
     assert chat.nodes == ["system:stale"]
-    await chat.send(Press(Choice("g", (dialog.engine.bundle.version, "99999", "0"))))
+    await chat.send(Press(GoTo(dialog.engine.bundle.version, 99999, 0)))
     assert chat.nodes == ["system:stale"]
-    await chat.send(Press(Choice("l", ("xx",))))
+    await chat.send(Press(SetLanguage("xx")))
     assert chat.nodes == ["system:stale"]
 
 
@@ -175,8 +174,7 @@ async def test_back_stack_is_bounded(dialog: Dialog, engine: Engine, now: dt.dat
     chat = Chat(dialog, now)
     await chat.send(Start())
     for key in engine.bundle.node_keys[:40]:
-        await chat.send(Press(Choice("o", (engine.bundle.version,
-                                           str(engine.bundle.node_index[key])))))
+        await chat.send(Press(Open(engine.bundle.version, engine.bundle.node_index[key])))
     assert chat.state is not None and len(chat.state.back) <= BACK_LIMIT
 
 

@@ -9,11 +9,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.engine import Choice, Engine, decode, step
 from bot.engine.loader import load_bundle, load_flow
 from bot.engine.problems import Report
-from bot.engine.runtime import Engine, step
 from bot.engine.state import (
-    Choice,
     Command,
     Event,
     Location,
@@ -43,14 +42,15 @@ def choices(engine: Engine) -> st.SearchStrategy[Choice | None]:
     n = len(engine.bundle.node_keys)
     return st.one_of(
         st.none(),
-        st.builds(lambda a, b, c: Choice("g", (a, str(b), str(c))),
+        # callback data as a button, an older bot or a forger would write it
+        st.builds(lambda a, b, c: decode(f"g:{a}:{b}:{c}"),
                   st.sampled_from([version, "zzzz", ""]), st.integers(-2, n + 5),
                   st.integers(-1, 12)),
-        st.builds(lambda a, b: Choice("o", (a, str(b))), st.sampled_from([version, "0000"]),
+        st.builds(lambda a, b: decode(f"o:{a}:{b}"), st.sampled_from([version, "0000"]),
                   st.integers(-1, n + 5)),
-        st.builds(lambda a: Choice("x", (a,)), st.sampled_from(["h", "m", "k", "?"])),
-        st.builds(lambda a: Choice("l", (a,)), st.sampled_from(["fr", "ar", "xx", "pcm"])),
-        st.builds(lambda i: Choice("p", (version, str(i))), st.integers(-1, 8)),
+        st.builds(lambda a: decode(f"x:{a}"), st.sampled_from(["h", "m", "k", "?"])),
+        st.builds(lambda a: decode(f"l:{a}"), st.sampled_from(["fr", "ar", "xx", "pcm"])),
+        st.builds(lambda i: decode(f"p:{version}:{i}"), st.integers(-1, 8)),
     )
 
 
@@ -222,9 +222,9 @@ async def test_random_updates_through_the_aiogram_adapter(engine: Engine,
     from aiogram.types import Update
 
     from bot.dialog import Dialog
-    from bot.storage import MemoryStateStore
+    from bot.engine import encode as pack
+    from bot.store import MemoryStateStore
     from bot.telegram.app import build_dispatcher
-    from bot.telegram.callbacks import pack
     from bot.telegram.service import BotService
 
     from .fakes.session import CHAT, RecordingSession

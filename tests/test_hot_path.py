@@ -16,8 +16,9 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.engine.runtime import Engine, render_node, show
-from bot.engine.state import Button, Choice, Reply, State
+from bot.engine import Engine, GoTo, HelpNow, show
+from bot.engine.screens import render_node
+from bot.engine.state import Button, Reply, State
 from bot.telegram.keyboards import KEYBOARDS, Keyboards, build
 from bot.telegram.session import OrientationSession
 
@@ -78,7 +79,7 @@ def test_memo_is_emptied_each_minute(engine: Engine) -> None:
 
 
 def reply_with(*labels: str) -> Reply:
-    return Reply("n", "t", tuple((Button(label, Choice("x", ("h",))),) for label in labels))
+    return Reply("n", "t", tuple((Button(label, HelpNow()),) for label in labels))
 
 
 def test_keyboards_are_built_once_per_button_set_and_bounded() -> None:
@@ -94,7 +95,7 @@ def test_keyboards_are_built_once_per_button_set_and_bounded() -> None:
 
 
 def test_button_hash_is_that_of_its_fields() -> None:
-    a, b = Button("x", Choice("g", ("v", "1", "0"))), Button("x", Choice("g", ("v", "1", "0")))
+    a, b = Button("x", GoTo("v", 1, 0)), Button("x", GoTo("v", 1, 0))
     assert a == b and hash(a) == hash(b) and a is not b
     assert Button("x", url="https://a") != Button("x", url="https://b")
 
@@ -130,8 +131,8 @@ def methods(markup: InlineKeyboardMarkup | None) -> list[Any]:
 def test_json_body_carries_what_aiogram_form_carries(index: int) -> None:
     keyboards = Keyboards()
     markup = keyboards.markup(Reply("n", "t", (
-        (Button("Grooming", Choice("g", ("v1", "3", "0"))),),
-        (Button("Site", url="https://childfocus.be"), Button("🆘", Choice("x", ("h",)))))))
+        (Button("Grooming", GoTo("v1", 3, 0)),),
+        (Button("Site", url="https://childfocus.be"), Button("🆘", HelpNow())))))
     session = OrientationSession(keyboards=keyboards)
     bot = Bot("123456:TEST", session=session)
     for method in (methods(markup)[index], methods(build(reply_with("z")))[index]):
@@ -208,7 +209,7 @@ async def test_typed_words_are_not_kept_in_matching_caches(engine: Engine) -> No
     """Caches speed up matching, but a name or a place someone types stays nowhere."""
     import gc
 
-    from bot.engine.runtime import step
+    from bot.engine import step
     from bot.engine.state import Text
 
     secret = "Zorglubetta"

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from bot import catalogs
+from bot.cli import catalogs
 from bot.dialog import Dialog
+from bot.engine import Engine, SetLanguage
 from bot.engine.i18n import LANGS, RTL_LANGS, Translator, language_name, normalize_lang
 from bot.engine.problems import Report
 from bot.engine.render import FSI, PDI
-from bot.engine.runtime import Engine, render_node
-from bot.engine.state import Choice, Command, Press, Start, State, Text
+from bot.engine.screens import render_node
+from bot.engine.state import Command, Press, Start, State, Text
 
 from .conftest import ROOT
 from .helpers import Chat, labels
@@ -73,7 +74,7 @@ async def test_language_switch_keeps_the_position(dialog: Dialog, now: dt.dateti
     await chat.press("On me fait du chantage")
     assert chat.nodes == ["sextortion:start"]
     await chat.send(Command("language"))
-    await chat.send(Press(Choice("l", ("ar",))))
+    await chat.send(Press(SetLanguage("ar")))
     assert chat.nodes == ["sextortion:start"]
     assert chat.state is not None and chat.state.lang == "ar" and chat.state.lang_chosen
     assert chat.last.text.startswith("\u200f")

@@ -14,12 +14,12 @@ import jsonschema
 import pytest
 import yaml
 
+from bot.cli.graph import mermaid
+from bot.cli.reports import facts_report
+from bot.cli.schema import SCHEMAS, render
 from bot.config import Settings
+from bot.engine import Engine
 from bot.engine.i18n import Translator
-from bot.engine.runtime import Engine
-from bot.graph import mermaid
-from bot.reports import facts_report
-from bot.schema_cli import SCHEMAS, render
 
 from .conftest import ROOT
 

@@ -20,7 +20,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.config import Settings
 from bot.dialog import Dialog
 from bot.engine.state import Start
-from bot.storage import MemoryStateStore, RedisStateStore
+from bot.store import MemoryStateStore
+from bot.store.redis import RedisStateStore
 from bot.telegram.app import build_dispatcher, reload_content
 from bot.telegram.service import BotService
 from bot.telegram.webhook import build_webhook_app

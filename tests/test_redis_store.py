@@ -10,8 +10,9 @@ import pytest
 
 from bot.dialog import Dialog
 from bot.engine.state import State
-from bot.stats import RedisStats
-from bot.storage import RedisStateStore, StoreError
+from bot.errors import StoreError
+from bot.store.redis import RedisStateStore
+from bot.store.stats import RedisStats
 
 from .redis_util import REDIS_URL, require_redis
 
@@ -80,7 +81,7 @@ async def test_one_read_and_one_write_per_update(store: RedisStateStore,
     from aiogram import Bot
 
     from bot.engine.state import Start, Text
-    from bot.stats import BufferedStats
+    from bot.store.stats import BufferedStats
     from bot.telegram.service import BotService
 
     from .conftest import NOW

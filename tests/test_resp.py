@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from redis.asyncio import Redis
 
-from bot.resp import RespConnection, RespError, encode
+from bot.store.resp import RespConnection, RespError, encode
 
 from .conftest import free_port
 from .redis_util import REDIS_URL, require_redis, start_redis_server

@@ -10,9 +10,9 @@ from collections import Counter
 
 import pytest
 
+from bot.engine import Engine
 from bot.engine.crisis import CrisisDetector
-from bot.engine.runtime import Engine
-from bot.stats import MemoryStats, RedisStats, dropoff
+from bot.store.stats import MemoryStats, RedisStats, dropoff
 
 from .conftest import ROOT
 from .redis_util import REDIS_URL, require_redis
@@ -87,7 +87,7 @@ async def test_memory_stats_and_dropoff() -> None:
 @pytest.mark.redis
 async def test_stats_cli_exports_csv() -> None:
     require_redis()
-    from bot.storage import RedisStateStore
+    from bot.store.redis import RedisStateStore
 
     store = RedisStateStore(REDIS_URL)
     await store.client.flushdb()

@@ -10,10 +10,18 @@ from aiogram import Bot, Dispatcher
 from aiogram.types import Update
 
 from bot.dialog import Dialog
-from bot.engine.runtime import Engine
-from bot.storage import MemoryStateStore, chat_key
+from bot.engine import (
+    Engine,
+    GoTo,
+    HelpNow,
+    Open,
+    PickPlace,
+    SetLanguage,
+    decode,
+    encode,
+)
+from bot.store import MemoryStateStore, chat_key
 from bot.telegram.app import build_dispatcher
-from bot.telegram.callbacks import pack, unpack
 from bot.telegram.service import BotService, Throttle
 
 from .conftest import NOW
@@ -177,16 +185,17 @@ async def test_no_text_or_id_in_logs(harness: Harness, caplog: pytest.LogCapture
 
 
 def test_callback_codec_round_trip(engine: Engine) -> None:
-    from bot.engine.state import Choice
-
-    for choice in (Choice("g", (engine.bundle.version, "12", "3")), Choice("x", ("h",)),
-                   Choice("l", ("pcm",)), Choice("o", (engine.bundle.version, "0")),
-                   Choice("p", (engine.bundle.version, "2"))):
-        data = pack(choice)
+    for choice in (GoTo(engine.bundle.version, 12, 3), HelpNow(),
+                   SetLanguage("pcm"), Open(engine.bundle.version, 0),
+                   PickPlace(engine.bundle.version, 2)):
+        data = encode(choice)
         assert len(data.encode()) <= 64
-        assert unpack(data) == choice
-    assert unpack("g:v:notanumber:1") is None
-    assert unpack(None) is None
+        assert decode(data) == choice
+    assert decode("g:v:notanumber:1") is None
+    assert decode(None) is None
+    assert decode("x:?") is None
+    assert decode("g:v:1:2:3") is None
+    assert decode("g:" + "9" * 70) is None
 
 
 

@@ -6,13 +6,18 @@ Each rule has an id (in brackets in the report) and a sentence on how to fix it.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
-from collections.abc import Iterable
 from typing import Protocol
 
-from .model import Bundle, Node
-from .problems import Pos, Report
+from .choices import encode
+from .compiled import Engine
+from .i18n import Translator
+from .model import SYSTEM_NODES, UI_KEYS, Bundle, Node
+from .problems import Pos, Report, suggest
+from .readability import measure
+from .render import CONTACT_FIELDS, PLACEHOLDER
+from .screens import render_node
+from .state import State
 
 KNOWN_ACTIONS = ("find_saj", "helpline_status")
 MAX_TEXT = 4096  # Telegram's limit for one message, after rendering
@@ -27,11 +32,6 @@ _DIGITS = re.compile(r"(?<![\w{.])\+?\d[\d .\-/]*\d(?![\w}])|(?<![\w{])\d{3}(?!\
 
 class TextSource(Protocol):
     def lookup(self, lang: str, msgid: str) -> str | None: ...
-
-
-def suggest(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
-    return f"Did you mean '{close[0]}'?" if close else "Check the spelling of the name."
 
 
 def phone_like(text: str) -> list[str]:
@@ -78,7 +78,6 @@ def _targets(bundle: Bundle, node: Node, report: Report) -> list[str]:
 
 
 def _placeholders(bundle: Bundle, node: Node, text: str, report: Report) -> None:
-    from .render import CONTACT_FIELDS, PLACEHOLDER
 
     for m in PLACEHOLDER.finditer(text):
         cid, field = m.group(1), m.group(2)
@@ -117,8 +116,6 @@ def _reachability(bundle: Bundle, edges: dict[str, list[str]], report: Report) -
 def check_bundle(bundle: Bundle, report: Report, *, langs: tuple[str, ...] = ("fr",),
                  translator: TextSource | None = None) -> None:
     """Run every cross-file check, adding problems to ``report``."""
-    from .runtime import SYSTEM_NODES, UI_KEYS
-
     edges: dict[str, list[str]] = {}
     for flow in bundle.flows.values():
         for node in flow.nodes.values():
@@ -171,7 +168,6 @@ def check_bundle(bundle: Bundle, report: Report, *, langs: tuple[str, ...] = ("f
 
 def _readability(bundle: Bundle, report: Report) -> None:
     """Young people's messages: length, sentence length and readability (warnings)."""
-    from .readability import measure
 
     limits = bundle.readability
     for flow in bundle.flows.values():
@@ -203,10 +199,6 @@ def _root_pos(bundle: Bundle) -> Pos:
 def _rendered_limits(bundle: Bundle, report: Report, langs: tuple[str, ...],
                      translator: TextSource | None) -> None:
     """Text over 4096 characters or callback data over 64 bytes, in every language."""
-    from .i18n import Translator
-    from .runtime import Engine, render_node
-    from .state import State
-
     tr = translator if isinstance(translator, Translator) else Translator()
     engine = Engine.for_rendering(bundle, tr)
     now = dt.datetime(2026, 1, 5, 12, tzinfo=dt.UTC)
@@ -222,7 +214,7 @@ def _rendered_limits(bundle: Bundle, report: Report, langs: tuple[str, ...],
                                "Split it over two nodes joined by a button.")
                 for row in reply.buttons:
                     for button in row:
-                        data = button.choice.encode() if button.choice else ""
+                        data = encode(button.choice) if button.choice else ""
                         if len(data.encode()) > MAX_CALLBACK:
                             report.add(node.pos, "callback-too-long",
                                        f"a button of '{node.key}' carries {len(data.encode())} "

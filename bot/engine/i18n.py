@@ -17,6 +17,8 @@ from pathlib import Path
 
 from babel import Locale
 
+from .text import vocabulary
+
 log = logging.getLogger(__name__)
 
 SOURCE_LANG = "fr"
@@ -87,7 +89,6 @@ class Translator:
     def vocabulary(self) -> frozenset[str]:
         """Every word of the content's texts in every language (normalized as typed text
         is): words the matchers may remember, since they are the bot's own."""
-        from .text import vocabulary
 
         texts: set[str] = set()
         for catalog in self.catalogs.values():

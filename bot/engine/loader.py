@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from . import checks, directory
-from .model import AUDIENCES, Bundle, Button, CrisisLists, Flow, Node, Readability
-from .problems import ContentError, Pos, Report
+from .i18n import LANGS
+from .model import AUDIENCES, Bundle, ButtonSpec, CrisisLists, Flow, Node, Readability
+from .problems import ContentError, Pos, Report, suggest
 from .schema import (
     check_keys,
     expect_id,
@@ -45,7 +46,7 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def _button(data: Any, pos: Pos, flow_id: str, report: Report) -> Button | None:
+def _button(data: Any, pos: Pos, flow_id: str, report: Report) -> ButtonSpec | None:
     where = "a button"
     item = expect_mapping(data, pos, where, report)
     if item is None:
@@ -84,7 +85,7 @@ def _button(data: Any, pos: Pos, flow_id: str, report: Report) -> Button | None:
     if text is None:
         return None
     contact = str(item["contact"]) if "contact" in item else None
-    return Button(text=text, pos=pos, goto=goto, url=url, contact=contact,
+    return ButtonSpec(text=text, pos=pos, goto=goto, url=url, contact=contact,
                   set_audience=audience, row=row)
 
 
@@ -96,7 +97,7 @@ def _node(node_id: str, data: Any, pos: Pos, flow: LocDict, flow_id: str, report
         return None
     check_keys(item, NODE_KEYS, ("say",), where, report)
     say = expect_text(item.get("say"), item.at("say"), f"the text of {where}", report)
-    buttons: list[Button] = []
+    buttons: list[ButtonSpec] = []
     if "buttons" in item:
         raw = expect_list(item["buttons"], item.at("buttons"), f"the buttons of {where}", report)
         for i, b in enumerate(raw or []):
@@ -169,7 +170,7 @@ def load_flow(data: Any, file: str, report: Report) -> Flow | None:
     if "start" in top and raw_nodes is not None and start not in raw_nodes:
         report.add(top.at("start"), "unknown-target",
                    f"the start node '{start}' does not exist in this flow",
-                   checks.suggest(start, list(nodes)))
+                   suggest(start, list(nodes)))
     if title is None or audience not in AUDIENCES or not nodes:
         return None
     return Flow(id=flow_id, audience=str(audience), title=title, start=start, nodes=nodes,
@@ -217,7 +218,6 @@ TRIGGERS_DIR = "triggers"
 def load_triggers(data: Any, file: str, report: Report
                   ) -> tuple[str, dict[str, tuple[str, ...]], dict[str, Pos]]:
     """A per-language trigger file: ``{lang, reviewed, triggers: {flow: [phrases]}}``."""
-    from .i18n import LANGS
 
     top = expect_mapping(data, Pos(file, 1, 1), "a trigger file", report)
     if top is None:
@@ -249,7 +249,7 @@ def _merge_triggers(
             flow = flows.get(flow_id)
             if flow is None:
                 report.add(where[flow_id], "unknown-flow", f"there is no flow '{flow_id}'",
-                           checks.suggest(flow_id, flows))
+                           suggest(flow_id, flows))
                 continue
             merged = dict(flow.triggers)
             merged[lang] = (*merged.get(lang, ()), *phrases)

@@ -18,7 +18,7 @@ WEEKDAYS: tuple[str, ...] = ("mo", "tu", "we", "th", "fr", "sa", "su")
 
 
 @dataclass(frozen=True)
-class Button:
+class ButtonSpec:
     """A button under a message: go to a node, or open a link."""
 
     text: str
@@ -39,7 +39,7 @@ class Node:
     say: str
     pos: Pos  # where the node's id stands
     say_pos: Pos  # where its text stands (text rules point here)
-    buttons: tuple[Button, ...] = ()
+    buttons: tuple[ButtonSpec, ...] = ()
     contacts: tuple[str, ...] = ()
     facts: tuple[str, ...] = ()
     action: str | None = None
@@ -173,3 +173,24 @@ class Bundle:
         flow_id, _, node_id = key.partition(":")
         flow = self.flows.get(flow_id)
         return flow.nodes.get(node_id) if flow else None
+
+
+START = "start:start"
+EMERGENCY = "emergency:start"
+#: Nodes the engine itself enters; the checks make sure the content defines them.
+SYSTEM_NODES = (
+    "system:help", "system:privacy", "system:language", "system:language_offer",
+    "system:not_understood", "system:did_you_mean", "system:stale", "system:unknown_command",
+    "system:media_deleted", "system:unsupported", "system:forgotten", "system:slow_down",
+    "system:error", "system:state_lost", "system:saj_found", "system:saj_choose",
+    "system:saj_choose_place", "system:saj_dg", "system:saj_flanders", "system:saj_outside",
+    "system:saj_not_found",
+)
+#: Labels and phrases of flows/common/ui.yaml the engine and the adapters use.
+UI_KEYS = (
+    "help_now", "home", "back", "hours_always", "hours_unknown", "hours_unconfirmed",
+    "open_until", "closed_opens", "today", "tomorrow", "unknown_value", "free", "anonymous",
+    "fallback_marker", "not_reviewed", "status_line", "your_place",
+    "cmd_start", "cmd_menu", "cmd_help", "cmd_language", "cmd_sos", "cmd_saj", "cmd_privacy",
+    "cmd_forget",
+)

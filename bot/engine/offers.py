@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .choices import SetLanguage
 from .i18n import LANGS, language_name
-from .state import Button, Choice, State
+from .state import Button, State
 
 if TYPE_CHECKING:
-    from .runtime import Engine
+    from .compiled import Engine
 
 SCRIPTS: tuple[tuple[tuple[int, int], tuple[str, ...]], ...] = (
     ((0x0600, 0x06FF), ("ar", "fa", "ps")),
@@ -31,7 +32,7 @@ def language_buttons(engine: Engine, state: State) -> list[tuple[Button, ...]]:
             label += " *"
         if code == state.lang:
             label = "✓ " + label
-        buttons.append(Button(label, Choice("l", (code,))))
+        buttons.append(Button(label, SetLanguage(code)))
     return [tuple(buttons[i:i + 3]) for i in range(0, len(buttons), 3)]
 
 
@@ -56,7 +57,7 @@ def _row(codes: list[str], prefix: str = "") -> list[tuple[Button, ...]]:
     """One row of buttons switching to these languages (none when there are none)."""
     if not codes:
         return []
-    return [tuple(Button(prefix + language_name(c), Choice("l", (c,))) for c in codes)]
+    return [tuple(Button(prefix + language_name(c), SetLanguage(c)) for c in codes)]
 
 
 def script_offer(engine: Engine, state: State, text: str) -> list[tuple[Button, ...]]:

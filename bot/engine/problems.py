@@ -9,8 +9,14 @@ The rule id in brackets is stable: tests, docs and ``--format github`` rely on i
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
+
+from ..errors import ContentError
+
+__all__ = ["ContentError", "Pos", "Problem", "Report", "Severity", "suggest"]
 
 Severity = Literal["error", "warning"]
 
@@ -69,11 +75,8 @@ class Report:
         return sorted(set(self.problems))
 
 
-class ContentError(Exception):
-    """The content could not be loaded; ``problems`` says every reason."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        lines = "\n".join(str(p) for p in problems[:20])
-        more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""
-        super().__init__(f"{len(problems)} problem(s) in the content:\n{lines}{more}")
+def suggest(word: str, choices: Iterable[str],
+            otherwise: str = "Check the spelling of the name.") -> str:
+    """The hint for an unknown name: "Did you mean 'x'?" for a close one, else ``otherwise``."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
+    return f"Did you mean '{close[0]}'?" if close else otherwise

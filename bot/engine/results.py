@@ -11,8 +11,10 @@ from dataclasses import replace
 from typing import Any
 
 from . import hours as hours_mod
-from .runtime import Engine, _turn
-from .state import Button, Choice, Reply, Turn, Venue
+from .choices import PickPlace
+from .compiled import Engine
+from .screens import enter
+from .state import Button, Reply, Turn, Venue
 
 MAX_OPTIONS = 12  # every commune of the largest split canton (Waremme: 11)
 SAJ_OUTCOMES = {
@@ -38,9 +40,9 @@ def _find_saj(engine: Engine, turn: Turn, result: dict[str, Any], now: dt.dateti
     names = [str(n) for n in result.get("communes", []) if n][:3]
     commune = ", ".join(names) if names else engine.renderer.ui(state.lang, "your_place")
     if kind == "found" and target in SAJ_OUTCOMES:
-        return _turn(engine, state, SAJ_OUTCOMES[target], now, params={"commune": commune})
+        return enter(engine, state, SAJ_OUTCOMES[target], now, params={"commune": commune})
     if kind == "outside":
-        return _turn(engine, state, "system:saj_outside", now)
+        return enter(engine, state, "system:saj_outside", now)
     contacts = engine.bundle.directory.contacts
     if kind == "found" and target in contacts:
         contact = contacts[target]
@@ -49,25 +51,24 @@ def _find_saj(engine: Engine, turn: Turn, result: dict[str, Any], now: dt.dateti
         if contact.location and contact.address:
             venue = Venue(contact.location[0], contact.location[1],
                           r.t(state.lang, contact.name)[0], contact.address)
-        return _turn(engine, state, "system:saj_found", now,
+        return enter(engine, state, "system:saj_found", now,
                      params={"commune": commune, "saj": r.t(state.lang, contact.name)[0]},
                      lead_cards=(r.card(contact, state.lang, now),), venue=venue)
     options = [o for o in result.get("options", []) if isinstance(o, dict)][:MAX_OPTIONS]
     if kind == "choose" and options:
-        cells = [Button(str(o.get("label", "?"))[:60], Choice("p", (engine.bundle.version,
-                                                                   str(i))))
+        cells = [Button(str(o.get("label", "?"))[:60], PickPlace(engine.bundle.version, i))
                  for i, o in enumerate(options)]
         per_row = 1 if len(cells) <= 6 else 2  # a split canton can hold a dozen communes
         buttons = [tuple(cells[i:i + per_row]) for i in range(0, len(cells), per_row)]
         node = ("system:saj_choose_place" if result.get("query_kind") == "location"
                 else "system:saj_choose")
-        new = _turn(engine, state, node, now, push=False, extra_buttons=buttons)
+        new = enter(engine, state, node, now, push=False, extra_buttons=buttons)
         places = ",".join(str(o.get("refnis", "")) for o in options)
         return replace(new, state=replace(new.state, slots={"places": places}))
     if kind == "error":
-        return _turn(engine, state, "system:error", now, push=False)
+        return enter(engine, state, "system:error", now, push=False)
     # not found or unreadable: say so and keep asking for a place
-    new = _turn(engine, state, "system:saj_not_found", now, push=False)
+    new = enter(engine, state, "system:saj_not_found", now, push=False)
     return replace(new, state=replace(new.state, slots={"ask": "saj:find"}))
 
 

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any
 
-from .problems import Pos, Report
+from .problems import Pos, Report, suggest
 from .yamlsrc import LocDict, LocList
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    """A "Did you mean 'x'?" sentence, or a list of what is allowed."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    if close:
-        return f"Did you mean '{close[0]}'?"
-    return "Allowed here: " + ", ".join(sorted(choices)) + "."
 
 
 def check_keys(
@@ -34,7 +25,7 @@ def check_keys(
                 data.key_at(key),
                 "unknown-key",
                 f"'{key}' is not a known key of {where}",
-                did_you_mean(key, allowed),
+                suggest(key, allowed, "Allowed here: " + ", ".join(sorted(allowed)) + "."),
             )
     for key in required:
         if key not in data:

@@ -10,8 +10,12 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .choices import Choice
+
 BACK_LIMIT = 8
 MESSAGE_IDS_LIMIT = 200
+MAX_INPUT = 4096  # characters of typed text kept: Telegram's own limit for a message
+MAX_PAYLOAD = 64  # characters of a /start payload or command name
 
 
 @dataclass(frozen=True)
@@ -101,50 +105,41 @@ def _ids(raw: Any) -> tuple[int, ...]:
     return tuple(out[-MESSAGE_IDS_LIMIT:])
 
 
-# -- choices (what a button does) -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Choice:
-    """What a button does, in a compact form that fits Telegram's 64-byte callback data.
-
-    kinds: ``g`` (version, node index, button index) a content button; ``o`` (version, node
-    index) open a node; ``x`` (h|m|k) help/home/back; ``l`` (code) language; ``p`` (version,
-    index) a place among those offered.
-    """
-
-    kind: str
-    args: tuple[str, ...] = ()
-
-    def encode(self) -> str:
-        return ":".join((self.kind, *self.args))
-
-    @classmethod
-    def decode(cls, data: str | None) -> Choice | None:
-        """Parse callback data; None for anything malformed (forged or from another bot)."""
-        if not data or len(data.encode()) > 64:
-            return None
-        kind, *args = data.split(":")
-        arity = {"g": 3, "o": 2, "x": 1, "l": 1, "p": 2}
-        if arity.get(kind) != len(args) or not all(args):
-            return None
-        return cls(kind, tuple(args))
-
-
 # -- events ---------------------------------------------------------------------------------
+
+
+# Events are bounded and normalised where they are made, once, whichever adapter makes them.
 
 
 @dataclass(frozen=True)
 class Start:
+    """``/start``, with a deep-link payload (Telegram allows 64 characters)."""
+
     payload: str = ""
     lang_hint: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "payload", self.payload.strip()[:MAX_PAYLOAD])
 
 
 @dataclass(frozen=True)
 class Command:
+    """A command other than ``/start``: ``name`` lower-case, without ``@botname``."""
+
     name: str
     args: str = ""
     lang_hint: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", self.name.split("@")[0].lower()[:MAX_PAYLOAD])
+        object.__setattr__(self, "args", self.args.strip()[:MAX_INPUT])
+
+
+def command(text: str, lang_hint: str | None = None) -> Start | Command:
+    """The event for a typed ``/command args`` line."""
+    name, _, args = text.removeprefix("/").partition(" ")
+    cmd = Command(name, args, lang_hint)
+    return Start(cmd.args, lang_hint) if cmd.name == "start" else cmd
 
 
 @dataclass(frozen=True)
@@ -157,8 +152,14 @@ class Press:
 
 @dataclass(frozen=True)
 class Text:
+    """Typed text, cut at :data:`MAX_INPUT` characters (Telegram's own limit)."""
+
     text: str
     lang_hint: str | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.text) > MAX_INPUT:
+            object.__setattr__(self, "text", self.text[:MAX_INPUT])
 
 
 @dataclass(frozen=True)

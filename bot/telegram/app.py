@@ -15,17 +15,16 @@ from aiogram.types import BotCommand
 
 from ..actions_runner import RasaActionRunner
 from ..config import Settings
-from ..dialog import Dialog
-from ..engine.i18n import SOURCE_LANG, Translator
-from ..engine.loader import load_or_raise
-from ..engine.problems import ContentError
-from ..engine.runtime import Engine
-from ..stats import BufferedStats, MemoryStats, RedisStats, StatsSink
-from ..storage import MemoryStateStore, RedisStateStore, StateStore, StoreError
+from ..dialog import Dialog, load_engine
+from ..engine import SOURCE_LANG, ContentError, Engine
+from ..errors import StoreError
+from ..store import MemoryStateStore, StateStore
+from ..store.stats import BufferedStats, MemoryStats, RedisStats, StatsSink
 from .handlers import build_router
 from .retry import RetryMiddleware
 from .service import BotService, Throttle
 from .session import OrientationSession
+from .webhook import serve_webhook
 
 log = logging.getLogger(__name__)
 COMMANDS = ("start", "menu", "help", "language", "sos", "saj", "privacy", "forget")
@@ -61,8 +60,7 @@ def state_secret(settings: Settings) -> bytes:
 
 
 def build_engine(settings: Settings) -> Engine:
-    translator = Translator.load(settings.locales_dir)
-    return Engine.build(load_or_raise(settings.flows_dir), translator)
+    return load_engine(settings.flows_dir, settings.locales_dir)
 
 
 def build_service(settings: Settings, engine: Engine, store: StateStore,
@@ -92,6 +90,9 @@ async def set_commands(bot: Bot, engine: Engine) -> None:
 
 async def open_store(settings: Settings) -> tuple[StateStore, StatsSink | None]:
     if settings.redis_url:
+        # only with REDIS_URL: a memory-mode bot does not load the redis client
+        from ..store.redis import RedisStateStore  # noqa: PLC0415
+
         store = RedisStateStore(settings.redis_url)
         await store.ping()
         return store, BufferedStats(RedisStats(store.client)) if settings.stats else None
@@ -146,8 +147,6 @@ async def serve(settings: Settings) -> None:
     try:
         await set_commands(bot, engine)
         if settings.webhook_url:
-            from .webhook import serve_webhook
-
             await serve_webhook(settings, bot, dispatcher, service)
         else:
             await bot.delete_webhook(drop_pending_updates=False)

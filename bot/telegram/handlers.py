@@ -7,9 +7,7 @@ import logging
 from aiogram import Bot, Router
 from aiogram.types import CallbackQuery, Message
 
-from ..engine.state import Command, Event, Location, Media, Press, Start, Text
-from ..engine.text import MAX_INPUT
-from .callbacks import unpack
+from ..engine import Event, Location, Media, Press, Text, command, decode
 from .service import BotService
 
 log = logging.getLogger(__name__)
@@ -21,14 +19,9 @@ def message_event(message: Message) -> Event | None:
     """The engine event for a private message, or None for what the bot does not handle."""
     hint = message.from_user.language_code if message.from_user else None
     if message.text is not None:
-        text = message.text[:MAX_INPUT]  # oversized input is cut before any processing
-        if text.startswith("/"):
-            name, _, args = text[1:].partition(" ")
-            name = name.split("@")[0].lower()
-            if name == "start":
-                return Start(args.strip()[:64], hint)
-            return Command(name, args, hint)
-        return Text(text, hint)
+        if message.text.startswith("/"):
+            return command(message.text, hint)
+        return Text(message.text, hint)
     if message.location is not None:
         return Location(message.location.latitude, message.location.longitude)
     for kind in MEDIA_FIELDS:
@@ -69,7 +62,7 @@ def build_router(service: BotService) -> Router:
             return
         hint = query.from_user.language_code if query.from_user else None
         try:
-            await service.handle(bot, chat.id, Press(unpack(query.data), hint),
+            await service.handle(bot, chat.id, Press(decode(query.data), hint),
                                  loading=loading)
         except Exception as exc:
             log.error("update failed: %s", type(exc).__name__)

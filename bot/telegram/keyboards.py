@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from ..engine.state import Button, Reply
-from .callbacks import pack
+from ..engine import Button, Reply, encode
 
 LIMIT = 4096  # distinct button sets kept; menus repeat, so a cleared cache refills quickly
 
@@ -24,7 +23,7 @@ def build(reply: Reply) -> InlineKeyboardMarkup | None:
             if b.url:
                 cells.append(InlineKeyboardButton(text=b.label, url=b.url))
             elif b.choice is not None:
-                cells.append(InlineKeyboardButton(text=b.label, callback_data=pack(b.choice)))
+                cells.append(InlineKeyboardButton(text=b.label, callback_data=encode(b.choice)))
         if cells:
             rows.append(cells)
     return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None

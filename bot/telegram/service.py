@@ -8,21 +8,21 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import enum
 import logging
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 
-from ..dialog import Dialog
-from ..engine.runtime import show
-from ..engine.state import Count, DeleteIncoming, Event, Forget, Reply, State, Text
-from ..stats import StatsSink, day_key
-from ..storage import StateStore, StoreError, chat_key
+from ..dialog import Dialog, Notice
+from ..engine import Count, DeleteIncoming, Event, Forget, Reply, State, Text
+from ..store import StateStore, StoreError, chat_key
+from ..store.stats import StatsSink, day_key
 from .keyboards import KEYBOARDS
 from .methods import SendText
 
@@ -30,33 +30,58 @@ log = logging.getLogger(__name__)
 DELETE_CHUNK = 100  # deleteMessages takes at most 100 ids
 
 
+class Flood(enum.Enum):
+    """What flood control says of a message."""
+
+    OK = "ok"
+    WARN = "warn"  # the first message over the limit: answer "slow down" once
+    DROP = "drop"  # over the limit and already warned: no answer
+
+
 @dataclass
 class Throttle:
-    """Per-chat sliding window: past ``limit`` messages in ``window`` s, drop (warn once)."""
+    """Per-chat sliding window: past ``limit`` messages in ``window`` s, drop (warn once).
+
+    Only chats active within the last ``window`` seconds are remembered: chats are kept in
+    order of their last message and the idle ones at the front are let go at each check, so
+    the table holds at most the chats of the last ``window`` seconds (and never more than
+    ``max_chats``) and a check costs O(1) amortised, however many chats the bot has seen.
+    """
 
     limit: int = 8
     window: float = 10.0
     clock: Callable[[], float] = time.monotonic
-    _seen: dict[str, deque[float]] = field(default_factory=dict)
+    max_chats: int = 100_000
+    _seen: OrderedDict[str, deque[float]] = field(default_factory=OrderedDict)
     _warned: dict[str, float] = field(default_factory=dict)
 
-    def check(self, key: str) -> str:
-        """``ok``, ``warn`` (first message over the limit) or ``drop``."""
+    def check(self, key: str) -> Flood:
         now = self.clock()
-        q = self._seen.setdefault(key, deque())
-        while q and q[0] <= now - self.window:
+        horizon = now - self.window
+        seen = self._seen
+        while seen:
+            oldest, times = next(iter(seen.items()))
+            if times[-1] > horizon and len(seen) < self.max_chats:
+                break
+            del seen[oldest]
+            self._warned.pop(oldest, None)
+        q = seen.pop(key, None)
+        if q is None:
+            q = deque(maxlen=self.limit + 1)
+        seen[key] = q  # now the most recently active
+        while q and q[0] <= horizon:
             q.popleft()
-        if len(self._seen) > 100_000:  # forget idle chats; bounded memory
-            for k in [k for k, v in self._seen.items() if not v][:50_000]:
-                self._seen.pop(k, None)
         q.append(now)
         if len(q) <= self.limit:
             self._warned.pop(key, None)
-            return "ok"
-        if key in self._warned and self._warned[key] > now - self.window:
-            return "drop"
+            return Flood.OK
+        if self._warned.get(key, -1e18) > horizon:
+            return Flood.DROP
         self._warned[key] = now
-        return "warn"
+        return Flood.WARN
+
+    def __len__(self) -> int:
+        return len(self._seen)
 
 
 @dataclass
@@ -106,23 +131,20 @@ class BotService:
         key = chat_key(chat_id, self.secret)
         if self.throttle is not None and isinstance(event, Text):
             verdict = self.throttle.check(key)
-            if verdict == "drop":
+            if verdict is Flood.DROP:
                 return []
-            if verdict == "warn":
+            if verdict is Flood.WARN:
                 state, _ = await self._load(key)
-                turn = show(self.dialog.engine, state or State(), "system:slow_down",
-                            self.now())
+                turn = self.dialog.notice(state, Notice.SLOW_DOWN, self.now())
                 return (await self._reply(bot, chat_id, key, turn.replies))[0]
         state, lost = await (loading if loading is not None else self._load(key))
-        turn = await self.dialog.handle(state, event, self.now())
-        replies = turn.replies
-        if lost and key not in self._told_lost and len(self._told_lost) < 100_000:
-            # say it once per chat while the store is down; the buttons keep working
+        tell = lost and key not in self._told_lost and len(self._told_lost) < 100_000
+        if tell:  # say it once per chat while the store is down; the buttons keep working
             self._told_lost.add(key)
-            notice = show(self.dialog.engine, turn.state, "system:state_lost", self.now())
-            replies = (notice.replies[0], *replies)
         elif not lost and self._told_lost:
             self._told_lost.clear()
+        turn = await self.dialog.handle(state, event, self.now(), state_lost=tell)
+        replies = turn.replies
         forget = any(isinstance(e, Forget) for e in turn.effects)
         if forget:
             await self._save(key, None)
@@ -186,8 +208,7 @@ class BotService:
         """Last resort after an unexpected error: the emergency numbers, never silence."""
         key = chat_key(chat_id, self.secret)
         state, _ = await self._load(key)
-        turn = show(self.dialog.engine, replace(state or State(), back=()), "system:error",
-                    self.now())
+        turn = self.dialog.notice(state, Notice.ERROR, self.now())
         try:
             await self._reply(bot, chat_id, key, turn.replies)
         except TelegramAPIError as exc:

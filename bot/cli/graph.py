@@ -8,10 +8,10 @@ import subprocess
 import sys
 from typing import Any
 
-from .config import Settings
-from .engine.i18n import Translator, normalize_lang
-from .engine.loader import load_or_raise
-from .engine.model import Bundle, Flow
+from ..config import Settings
+from ..engine.i18n import Translator, normalize_lang
+from ..engine.loader import load_or_raise
+from ..engine.model import Bundle, Flow
 
 LABEL_CHARS = 40
 

@@ -8,16 +8,17 @@ import csv
 import sys
 from typing import Any
 
-from .config import Settings
-from .engine.loader import load_or_raise
-from .stats import dropoff
+from ..config import Settings
+from ..engine.loader import load_or_raise
+from ..store.stats import dropoff
 
 
 async def _rows(settings: Settings) -> list[tuple[str, str, str, int]]:
     if not settings.redis_url:
         return []
-    from .stats import RedisStats
-    from .storage import RedisStateStore
+    # only with REDIS_URL: the CSV of a memory-mode bot is empty and needs no redis client
+    from ..store.redis import RedisStateStore  # noqa: PLC0415
+    from ..store.stats import RedisStats  # noqa: PLC0415
 
     store = RedisStateStore(settings.redis_url)
     try:

@@ -7,10 +7,12 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from .config import Settings
-from .engine.i18n import Translator
-from .engine.loader import load_bundle
-from .engine.problems import Problem, Report
+from ..config import Settings
+from ..engine.i18n import Translator
+from ..engine.loader import load_bundle
+from ..engine.problems import Problem, Report
+from . import reports
+from .catalogs import check_catalogs
 
 
 def github(problem: Problem) -> str:
@@ -40,7 +42,6 @@ def run_lint(args: argparse.Namespace, settings: Settings) -> int:
     translator = Translator.load(settings.locales_dir)
     langs = tuple(args.lang) if args.lang else translator.available()
     bundle, report = load_bundle(root, files, langs=langs, translator=translator)
-    from .catalogs import check_catalogs
 
     check_catalogs(root, settings.locales_dir, report, langs=langs)
     # with --report, the report alone goes to stdout (it can be redirected to a file)
@@ -50,8 +51,6 @@ def run_lint(args: argparse.Namespace, settings: Settings) -> int:
     flows = len(bundle.flows) if bundle else 0
     nodes = len(bundle.node_keys) if bundle else 0
     if args.report and bundle is not None:
-        from . import reports
-
         print(reports.REPORTS[args.report](bundle, Path.cwd()).strip("\n"))
     print(summary(report, flows, nodes, len(langs)), file=out)
     return 1 if report.errors else 0

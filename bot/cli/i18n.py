@@ -7,9 +7,9 @@ from typing import Any
 
 from babel.messages.catalog import Catalog
 
+from ..config import Settings
+from ..engine.i18n import LANGS, language_name
 from . import catalogs
-from .config import Settings
-from .engine.i18n import LANGS, language_name
 
 POT = "messages.pot"
 

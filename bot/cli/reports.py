@@ -7,8 +7,10 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from .engine.crisis import CrisisDetector
-from .engine.model import Bundle
+from ..config import ROOT
+from ..engine.crisis import CrisisDetector
+from ..engine.model import Bundle
+from ..engine.readability import combine, measure
 
 NULLABLE = ("phone", "web", "email", "address", "hours")
 
@@ -32,11 +34,16 @@ def contacts_report(bundle: Bundle, cwd: Path) -> str:
     return "\n".join(lines)
 
 
+#: The labelled cases the reports measure against (in the source checkout only).
+CASES = ROOT / "tests" / "data"
+
+
 def crisis_report(bundle: Bundle, cwd: Path) -> str:
     """Recall and precision of the crisis detector on the labelled cases, per language."""
-    path = Path(__file__).resolve().parents[1] / "tests" / "data" / "crisis_cases.tsv"
+    path = CASES / "crisis_cases.tsv"
     if not path.exists():
-        return f"no labelled cases at {path}"
+        return (f"no labelled cases at {path}: they belong to the source checkout (tests/data),"
+                " not to an installed package; run this report from a checkout")
     detector = CrisisDetector.build(bundle.crisis)
     per: dict[str, list[int]] = {}  # lang -> [danger cases, detected, none cases, false alarms]
     misses: list[str] = []
@@ -69,7 +76,6 @@ def crisis_report(bundle: Bundle, cwd: Path) -> str:
 
 def readability_report(bundle: Bundle, cwd: Path) -> str:
     """Per flow: messages, average characters, longest sentence, Kandel-Moles score."""
-    from .engine.readability import combine, measure
 
     lines = ["", f"{'flow':<16} {'audience':<9} {'msgs':>4} {'chars/msg':>9} "
              f"{'longest':>7} {'score':>6}"]

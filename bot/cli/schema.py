@@ -12,11 +12,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .config import ROOT, Settings
-from .engine import directory, loader
-from .engine.checks import KNOWN_ACTIONS
-from .engine.i18n import LANGS
-from .engine.model import AUDIENCES
+from ..config import ROOT, Settings
+from ..engine import directory, loader
+from ..engine.checks import KNOWN_ACTIONS
+from ..engine.i18n import LANGS
+from ..engine.model import AUDIENCES
 
 SCHEMA_DIR = ROOT / "docs" / "schema"
 ID = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}

@@ -19,10 +19,10 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
-from .engine.extract import extract_texts
-from .engine.i18n import CATALOG_DIRS, LANGS, SOURCE_LANG
-from .engine.loader import content_files, display_path
-from .engine.problems import Pos, Report, Severity
+from ..engine.extract import extract_texts
+from ..engine.i18n import CATALOG_DIRS, LANGS, SOURCE_LANG
+from ..engine.loader import content_files, display_path
+from ..engine.problems import Pos, Report, Severity
 
 DOMAIN = "messages"
 _PLACEHOLDER = re.compile(r"\{[a-z_][a-z0-9_.]*\}")

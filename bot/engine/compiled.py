@@ -1,0 +1,57 @@
+"""The engine: one loaded content bundle and what is compiled from it, built once per load.
+
+A reload builds a new :class:`Engine`; the driver keeps using the old one for turns already
+started. The engine is deterministic (same content, state, event and clock give the same
+turn) but not immutable: it memoizes rendered replies per minute, which never holds anything
+a user typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .crisis import CrisisDetector
+from .i18n import Translator
+from .model import Bundle, CrisisLists
+from .render import Renderer
+from .state import Reply
+from .understand import Understanding
+
+
+@dataclass
+class Engine:
+    """A loaded bundle with what is compiled from it (matchers, renderer)."""
+
+    bundle: Bundle
+    translator: Translator
+    detector: CrisisDetector
+    understanding: Understanding
+    renderer: Renderer
+    #: Replies of nodes rendered without per-user parameters during ``renders_minute``, by
+    #: (node, language, whether there is a Back button): opening hours and open-now status
+    #: change by the minute, not within one. Content only, never anything a user typed;
+    #: emptied at each new minute; a reload builds a new engine.
+    renders: dict[tuple[str, str, bool], Reply] = field(
+        default_factory=dict, repr=False, compare=False)
+    renders_minute: int = field(default=-1, repr=False, compare=False)
+    _languages: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def build(cls, bundle: Bundle, translator: Translator | None = None) -> Engine:
+        translator = translator or Translator()
+        known = translator.vocabulary()
+        return cls(bundle, translator, CrisisDetector.build(bundle.crisis, known),
+                   Understanding.build(bundle, known), Renderer(bundle, translator))
+
+    @classmethod
+    def for_rendering(cls, bundle: Bundle, translator: Translator) -> Engine:
+        """An engine that only renders (the checks): no matchers compiled."""
+        return cls(bundle, translator, CrisisDetector.build(CrisisLists({}, {})),
+                   Understanding.build_from([]), Renderer(bundle, translator))
+
+    def languages(self) -> tuple[str, ...]:
+        if self._languages is None:
+            self._languages = self.translator.available()
+        return self._languages
+
+

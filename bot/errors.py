@@ -1,0 +1,55 @@
+"""The bot's errors: one root, so a caller can catch exactly what it means.
+
+::
+
+    BotError
+    ├── ContentError      flows/, contacts or catalogs do not load (``problems`` lists why)
+    ├── ConfigError       a setting is missing or malformed (the message names it)
+    ├── StoreError        the state store failed
+    │   ├── StoreUnavailableError   cannot connect, or the connection broke
+    │   └── StoreTimeoutError       no answer in time
+    └── ActionError       a custom action failed or returned something unreadable
+
+Nothing here imports aiogram or redis: the engine raises :class:`ContentError` too.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .engine.problems import Problem
+
+
+class BotError(Exception):
+    """Root of every error the bot raises on purpose."""
+
+
+class ContentError(BotError):
+    """The content could not be loaded; ``problems`` says every reason."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        lines = "\n".join(str(p) for p in problems[:20])
+        more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        super().__init__(f"{len(problems)} problem(s) in the content:\n{lines}{more}")
+
+
+class ConfigError(BotError, ValueError):
+    """A setting is missing or malformed; the message names the setting and the fix."""
+
+
+class StoreError(BotError):
+    """The state store failed; the bot answers without state meanwhile."""
+
+
+class StoreUnavailableError(StoreError):
+    """The store cannot be reached (refused, reset, closed, bad address)."""
+
+
+class StoreTimeoutError(StoreError):
+    """The store did not answer in time."""
+
+
+class ActionError(BotError):
+    """A custom action failed or returned something the engine cannot read."""
