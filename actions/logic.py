@@ -7,7 +7,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from bot.engine import Directory, load_directory_file, status
+from bot.engine import (
+    Directory,
+    HelplineResult,
+    HelplineStatus,
+    SajResult,
+    load_directory_file,
+    status,
+)
 from bot.errors import ActionError
 
 from .saj_finder import Lookup, SajFinder
@@ -39,7 +46,7 @@ def _place_label(lookup_commune: Any) -> str:
 MAX_NAMED = 3
 
 
-def describe_lookup(lookup: Lookup) -> dict[str, Any]:
+def describe_lookup(lookup: Lookup) -> SajResult:
     """Structured result of a SAJ lookup: kind, target contact id, communes, options.
 
     ``communes`` names the matching communes when there are at most three (a postcode shared
@@ -59,7 +66,7 @@ def describe_lookup(lookup: Lookup) -> dict[str, Any]:
 
 
 def find_saj(query: str | None = None, refnis: str | None = None,
-             lat: float | None = None, lon: float | None = None) -> dict[str, Any]:
+             lat: float | None = None, lon: float | None = None) -> SajResult:
     """The competent SAJ for a postal code/commune text, a commune code or a location."""
     f = finder()
     if refnis:
@@ -73,10 +80,10 @@ def find_saj(query: str | None = None, refnis: str | None = None,
 
 
 def helpline_status(now: dt.datetime, contact_ids: tuple[str, ...] = DEFAULT_HELPLINES,
-                    directory_: Directory | None = None) -> dict[str, Any]:
+                    directory_: Directory | None = None) -> HelplineResult:
     """Open-now status of each helpline at ``now``, from the directory's opening hours."""
     d = directory_ or directory()
-    statuses = []
+    statuses: list[HelplineStatus] = []
     for cid in contact_ids:
         contact = d.contacts.get(cid)
         if contact is None:

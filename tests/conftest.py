@@ -30,6 +30,18 @@ def engine(translator: Translator) -> Engine:
     return Engine.build(load_or_raise(ROOT / "flows"), translator)
 
 
+@pytest.fixture
+def fresh_engine(engine: Engine, translator: Translator) -> Engine:
+    """An engine of its own, for tests that look at its caches (the render memo)."""
+    return Engine.build(engine.bundle, translator)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-transcripts", action="store_true",
+                     help="re-record tests/transcripts/*.jsonl from the current content "
+                          "(then review the diff with git)")
+
+
 @pytest.fixture(scope="session")
 def runner() -> RasaActionRunner:
     return RasaActionRunner()

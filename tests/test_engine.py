@@ -207,7 +207,7 @@ def test_a_long_conversation_stays_small() -> None:
 @pytest.mark.parametrize("raw", [None, "", "{", "[]", '{"b": 5}', '{"m": ["x"]}', b"\xff",
                                  '{"m": [[1, "x"]]}', '{"m": {"a": 1}}'])
 def test_corrupt_state_gives_a_fresh_one(raw: str | bytes | None) -> None:
-    assert isinstance(State.from_json(raw), State)
+    assert State.from_json(raw) == State()
 
 
 def test_step_is_pure_and_deterministic(engine: Engine, now: dt.datetime) -> None:

@@ -91,7 +91,6 @@ def test_random_event_sequences_through_the_engine(engine: Engine, data: st.Data
 @given(data=st.data())
 async def test_random_sequences_through_the_dialog_with_actions(engine: Engine,
                                                                 data: st.DataObject) -> None:
-    from bot.actions_runner import RasaActionRunner
     from bot.dialog import Dialog
 
     dialog = Dialog(engine, _runner())
@@ -104,7 +103,6 @@ async def test_random_sequences_through_the_dialog_with_actions(engine: Engine,
             assert turn.replies
         assert offers_help(turn.replies)
         state = turn.state
-    assert RasaActionRunner is not None
 
 
 _RUNNER: list[object] = []

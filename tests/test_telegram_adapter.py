@@ -149,8 +149,10 @@ async def test_forget_deletes_state_and_messages(harness: Harness) -> None:
 
 async def test_state_is_keyed_by_a_pseudonym(harness: Harness) -> None:
     await harness.text("/start")
-    keys = list(harness.store._data)
-    assert keys and all(str(CHAT["id"]) not in k for k in keys)
+    key = chat_key(CHAT["id"], SECRET)
+    assert str(CHAT["id"]) not in key and await harness.store.get(key) is not None
+    assert await harness.store.get(str(CHAT["id"])) is None
+    assert chat_key(CHAT["id"], b"another bot") != key
 
 
 async def test_flood_gets_one_gentle_slow_down(dialog: Dialog) -> None:

@@ -1,13 +1,14 @@
 """Golden transcripts: conversations recorded with ``chat --record`` replay identically.
 
 To pin a conversation: ``python -m bot chat --record tests/transcripts/NAME.jsonl``, talk,
-Ctrl-D. After an intended content change, re-record (or run ``pytest --update-transcripts``
-... see CONTRIBUTING.md) and review the diff.
+Ctrl-D. After an intended content change, run ``pytest tests/test_transcripts.py
+--update-transcripts`` and review ``git diff tests/transcripts`` before committing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import io
 import json
 import subprocess
@@ -30,15 +31,35 @@ def load(path: Path) -> tuple[dict[str, str], list[dict[str, object]]]:
 
 
 @pytest.mark.parametrize("path", TRANSCRIPTS, ids=[p.stem for p in TRANSCRIPTS])
-async def test_transcript_replays(dialog: Dialog, path: Path) -> None:
+async def test_transcript_replays(dialog: Dialog, path: Path,
+                                  request: pytest.FixtureRequest) -> None:
     header, steps = load(path)
     out = io.StringIO()
     record = io.StringIO()
     await run_console(dialog, [str(s["in"]) + "\n" for s in steps], out, lang=header["lang"],
                       jsonl=True, record=record, now=dt.datetime.fromisoformat(header["now"]))
+    if request.config.getoption("--update-transcripts"):
+        path.write_text(record.getvalue(), encoding="utf-8")
+        return
     _, replayed = load_text(record.getvalue())
     for expected, got in zip(steps, replayed, strict=True):
-        assert got == expected, f"{path.name}: input {expected['in']!r} now answers differently"
+        assert got == expected, (
+            f"{path.name}: input {expected['in']!r} now answers differently "
+            f"(if the content change is intended: pytest --update-transcripts)\n"
+            + readable_diff(expected, got))
+
+
+def readable_diff(expected: dict[str, object], got: dict[str, object]) -> str:
+    """The two answers as text, line by line, as a maintainer reads them."""
+    def lines(step: dict[str, object]) -> list[str]:
+        out: list[str] = []
+        for reply in step["out"]:  # type: ignore[attr-defined]
+            out += [f"── {reply['node']}", *str(reply["text"]).splitlines(),
+                    *(" | ".join(row) for row in reply["buttons"])]
+        return out
+
+    return "\n".join(difflib.unified_diff(lines(expected), lines(got), "recorded", "now",
+                                          lineterm=""))
 
 
 def load_text(text: str) -> tuple[dict[str, str], list[dict[str, object]]]:

@@ -27,7 +27,7 @@ from .i18n import LANGS, RTL_LANGS, SOURCE_LANG, Translator, language_name, norm
 from .loader import load_bundle, load_or_raise
 from .model import EMERGENCY, START, Bundle, Directory
 from .problems import ContentError, Problem, Report
-from .results import resume
+from .results import ActionResult, HelplineResult, HelplineStatus, PlaceOption, SajResult, resume
 from .screens import show
 from .state import (
     MAX_INPUT,
@@ -60,6 +60,7 @@ __all__ = [
     "SOURCE_LANG",
     "START",
     "ActionCall",
+    "ActionResult",
     "Back",
     "Bundle",
     "Button",
@@ -75,16 +76,20 @@ __all__ = [
     "Forget",
     "GoTo",
     "HelpNow",
+    "HelplineResult",
+    "HelplineStatus",
     "Home",
     "Location",
     "Media",
     "Open",
     "OpenStatus",
     "PickPlace",
+    "PlaceOption",
     "Press",
     "Problem",
     "Reply",
     "Report",
+    "SajResult",
     "SetLanguage",
     "Start",
     "State",

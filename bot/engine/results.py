@@ -7,14 +7,59 @@ directory, in the user's language.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 from . import hours as hours_mod
 from .choices import PickPlace
 from .compiled import Engine
 from .screens import enter
 from .state import Button, Reply, Turn, Venue
+
+
+class PlaceOption(TypedDict):
+    """A commune offered when a postcode or location is ambiguous."""
+
+    refnis: str
+    label: str
+    target: str | None
+
+
+class SajResult(TypedDict, total=False):
+    """What ``find_saj`` returns. ``kind``: found (``target`` is a contact id, or dg /
+    flanders / outside), choose (``options``), not_found, outside, invalid (nothing to look
+    up), or error."""
+
+    kind: Literal["found", "choose", "not_found", "outside", "invalid", "error"]
+    target: str
+    communes: list[str]
+    refnis: str | None
+    query_kind: str
+    options: list[PlaceOption]
+
+
+class HelplineStatus(TypedDict, total=False):
+    """One helpline's open-now status (times in ISO 8601, Europe/Brussels)."""
+
+    contact: str
+    known: bool
+    always: bool
+    open: bool
+    closes: str | None
+    opens: str | None
+    confirmed: bool
+
+
+class HelplineResult(TypedDict):
+    """What ``helpline_status`` returns."""
+
+    statuses: list[HelplineStatus]
+
+
+#: An action's result as the engine reads it: JSON from rasa-sdk (in process or over HTTP),
+#: so every field is read defensively; the TypedDicts above say what the actions write.
+ActionResult = Mapping[str, Any]
 
 MAX_OPTIONS = 12  # every commune of the largest split canton (Waremme: 11)
 SAJ_OUTCOMES = {
@@ -33,7 +78,7 @@ def _when(value: Any) -> dt.datetime | None:
         return None
 
 
-def _find_saj(engine: Engine, turn: Turn, result: dict[str, Any], now: dt.datetime) -> Turn:
+def _find_saj(engine: Engine, turn: Turn, result: ActionResult, now: dt.datetime) -> Turn:
     state = turn.state
     kind = result.get("kind")
     target = str(result.get("target", ""))
@@ -72,7 +117,7 @@ def _find_saj(engine: Engine, turn: Turn, result: dict[str, Any], now: dt.dateti
     return replace(new, state=replace(new.state, slots={"ask": "saj:find"}))
 
 
-def _helpline_status(engine: Engine, turn: Turn, result: dict[str, Any], now: dt.datetime
+def _helpline_status(engine: Engine, turn: Turn, result: ActionResult, now: dt.datetime
                      ) -> Turn:
     lang = turn.state.lang
     r = engine.renderer
@@ -99,7 +144,7 @@ def _helpline_status(engine: Engine, turn: Turn, result: dict[str, Any], now: dt
     return replace(turn, replies=(*turn.replies[:-1], merged), pending=None)
 
 
-def resume(engine: Engine, turn: Turn, result: dict[str, Any], now: dt.datetime) -> Turn:
+def resume(engine: Engine, turn: Turn, result: ActionResult, now: dt.datetime) -> Turn:
     """Finish a turn whose action has run; ``result`` is the action's structured output."""
     call = turn.pending
     if call is None:
