@@ -108,8 +108,8 @@ def tune_gc() -> None:
     The content, aiogram's models and the compiled matchers live as long as the process:
     ``gc.freeze()`` moves them out of the collector's reach. Conversation state is stored as
     strings (not tracked by the collector), so collections can be rarer: with the default
-    thresholds a full collection stalled the loop for ~50 ms every few thousand updates (p99
-    at 500 updates/s: 5.8 ms); with these, p99 was 2.1 ms (benchmarks/run.py).
+    thresholds a full collection stalls the loop every few thousand updates, a latency spike
+    (measure it with ``benchmarks/latency_probe.py``, which runs the load with GC on and off).
     """
     gc.collect()
     gc.freeze()
