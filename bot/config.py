@@ -89,6 +89,7 @@ class Settings:
     stats: bool
     throttle_messages: int
     throttle_seconds: int
+    bot_username: str | None = None
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, env_file: Path | None = None
@@ -122,4 +123,5 @@ class Settings:
             stats=_bool(env, "STATS", True),
             throttle_messages=_int(env, "THROTTLE_MESSAGES", 8, minimum=1),
             throttle_seconds=_int(env, "THROTTLE_SECONDS", 10, minimum=1),
+            bot_username=env.get("BOT_USERNAME", "").strip().lstrip("@") or None,
         )

@@ -102,12 +102,14 @@ def build_parser() -> argparse.ArgumentParser:
     lint.set_defaults(func=cmd_lint)
     from .graph import add_parser as add_graph  # noqa: PLC0415
     from .i18n import add_parser as add_i18n  # noqa: PLC0415
+    from .links import add_parser as add_links  # noqa: PLC0415
     from .schema import add_parser as add_schema  # noqa: PLC0415
     from .stats import add_parser as add_stats  # noqa: PLC0415
 
     add_i18n(sub)
     add_stats(sub)
     add_graph(sub)
+    add_links(sub)
     add_schema(sub)
     return parser
 

@@ -97,6 +97,7 @@ def _placeholders(bundle: Bundle, node: Node, text: str, report: Report) -> None
 def _reachability(bundle: Bundle, edges: dict[str, list[str]], report: Report) -> None:
     roots = {f"{f.id}:{f.start}" for f in bundle.flows.values()}
     roots |= {k for k in bundle.node_keys if k.startswith(("system:", "emergency:"))}
+    roots |= set(bundle.links.values())  # a poster's QR code reaches these
     seen: set[str] = set()
     todo = list(roots)
     while todo:
@@ -111,6 +112,17 @@ def _reachability(bundle: Bundle, edges: dict[str, list[str]], report: Report) -
                 report.add(node.pos, "unreachable-node",
                            f"no button leads to the node '{node.id}'",
                            f"Add a button with 'goto: {node.id}' or remove the node.")
+
+
+def _links(bundle: Bundle, report: Report) -> None:
+    """Every deep link opens a node that exists."""
+    for name, target in bundle.links.items():
+        if bundle.node(target) is None:
+            flow_id, _, node_id = target.partition(":")
+            flow = bundle.flows.get(flow_id)
+            hint = suggest(node_id, flow.nodes) if flow else suggest(flow_id, bundle.flows)
+            report.add(bundle.link_pos[name], "unknown-target",
+                       f"the link '{name}' opens '{target}', which does not exist", hint)
 
 
 def check_bundle(bundle: Bundle, report: Report, *, langs: tuple[str, ...] = ("fr",),
@@ -143,6 +155,7 @@ def check_bundle(bundle: Bundle, report: Report, *, langs: tuple[str, ...] = ("f
                     report.add(node.pos, "unknown-fact", f"the fact '{fid}' is not in the "
                                "directory", suggest(fid, bundle.directory.facts))
     _reachability(bundle, edges, report)
+    _links(bundle, report)
     _readability(bundle, report)
     for flow_id in REQUIRED_FLOWS:
         if flow_id not in bundle.flows:

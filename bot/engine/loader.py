@@ -7,6 +7,7 @@ Every problem of every file is collected in one run and reported as
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,6 +36,9 @@ CONTACTS_FILE = "contacts.yaml"
 UI_FILE = "ui.yaml"
 CRISIS_FILE = "crisis.yaml"
 READABILITY_FILE = "readability.yaml"
+LINKS_FILE = "links.yaml"
+#: A deep-link name Telegram accepts in ``?start=`` (letters, digits, _ and -, at most 64).
+LINK_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "flows"
 
 
@@ -191,6 +195,33 @@ def load_ui(data: Any, file: str, report: Report) -> dict[str, str]:
     return out
 
 
+def load_links(data: Any, file: str, report: Report) -> tuple[dict[str, str], dict[str, Pos]]:
+    """``flows/links.yaml``: deep-link names and the node each one opens."""
+    top = expect_mapping(data, Pos(file, 1, 1), "the links file", report)
+    if top is None:
+        return {}, {}
+    check_keys(top, ("links",), ("links",), "the links file", report)
+    raw = expect_mapping(top.get("links"), top.at("links"), "'links'", report)
+    links: dict[str, str] = {}
+    where: dict[str, Pos] = {}
+    for name, target in (raw or {}).items():
+        pos = raw.at(name) if raw else top.pos
+        text = expect_text(target, pos, f"the link '{name}'", report)
+        if not LINK_NAME.match(str(name)) or str(name).startswith(LINK_FAMILIES):
+            report.add(pos, "bad-link-name", f"'{name}' cannot be a deep-link name",
+                       "Use at most 64 letters, digits, _ or -, not starting with "
+                       + " or ".join(LINK_FAMILIES) + " (those are built in).")
+            continue
+        if text:
+            links[str(name)] = text
+            where[str(name)] = pos
+    return links, where
+
+
+#: Link families the engine understands without a line in links.yaml.
+LINK_FAMILIES = ("saj_", "lang_")
+
+
 def load_crisis(data: Any, file: str, report: Report) -> CrisisLists:
     top = expect_mapping(data, Pos(file, 1, 1), "the crisis file", report)
     if top is None:
@@ -293,6 +324,7 @@ class _Parts:
         default_factory=list)
     hasher: Any = field(default_factory=hashlib.sha256)
     readability: Readability = field(default_factory=Readability)
+    links: tuple[dict[str, str], dict[str, Pos]] = field(default_factory=lambda: ({}, {}))
 
 
 def _read(path: Path, parts: _Parts, report: Report) -> None:
@@ -314,6 +346,8 @@ def _read(path: Path, parts: _Parts, report: Report) -> None:
         parts.ui = load_ui(data, name, report)
     elif path.name == CRISIS_FILE:
         parts.crisis = load_crisis(data, name, report)
+    elif path.name == LINKS_FILE:
+        parts.links = load_links(data, name, report)
     elif path.name == READABILITY_FILE:
         parts.readability = load_readability(data, name, report)
     elif path.parent.name == TRIGGERS_DIR:
@@ -375,6 +409,7 @@ def load_bundle(
         flows=flows, directory=dir_obj, crisis=crisis, ui=ui,
         version=hasher.hexdigest()[:4], node_keys=keys,
         node_index={k: i for i, k in enumerate(keys)}, readability=parts.readability,
+        links=parts.links[0], link_pos=parts.links[1],
     )
     checks.check_bundle(bundle, report, langs=tuple(langs), translator=translator)
     return (None if report.errors else bundle), report

@@ -168,6 +168,9 @@ class Bundle:
     node_keys: tuple[str, ...]  # index -> "flow:node", for short callback data
     node_index: dict[str, int]
     readability: Readability = field(default_factory=Readability)
+    #: deep-link name -> "flow:node" (flows/links.yaml), and where each name is written
+    links: dict[str, str] = field(default_factory=dict)
+    link_pos: dict[str, Pos] = field(default_factory=dict)
 
     def node(self, key: str) -> Node | None:
         flow_id, _, node_id = key.partition(":")

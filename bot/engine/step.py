@@ -130,7 +130,7 @@ COMMANDS = {
 def _on_command(engine: Engine, state: State, cmd: Command, now: dt.datetime) -> Turn:
     name = cmd.name
     if name == "start":
-        return _on_start(engine, state, now)
+        return _on_start(engine, state, cmd.args, now)
     if name == "forget":
         fresh = State(lang=state.lang, lang_chosen=state.lang_chosen)
         turn = enter(engine, fresh, "system:forgotten", now, push=False)
@@ -148,9 +148,25 @@ def _on_command(engine: Engine, state: State, cmd: Command, now: dt.datetime) ->
                  extra_buttons=menu_buttons(engine, state))
 
 
-def _on_start(engine: Engine, state: State, now: dt.datetime) -> Turn:
+def _on_start(engine: Engine, state: State, payload: str, now: dt.datetime) -> Turn:
+    """``/start``, or a deep link ``/start <name>`` (flows/links.yaml): the welcome, or the
+    screen the link names, with Back leading to the welcome. Unknown names: the welcome."""
     fresh = State(lang=state.lang, lang_chosen=state.lang_chosen, greeted=True,
                   message_ids=state.message_ids)
+    b = engine.bundle
+    name, _, arg = payload.partition("_")
+    if payload in b.links:
+        target = b.links[payload]
+        flow = b.flows[target.partition(":")[0]]
+        audience = flow.audience if flow.audience in ("young", "pro") else None
+        if target in ("menu:young", "menu:pro"):
+            audience = target.partition(":")[2]
+        return enter(engine, replace(fresh, audience=audience, at=START), target, now)
+    if name == "lang" and arg in engine.languages():
+        return enter(engine, replace(fresh, lang=arg, lang_chosen=True), START, now, push=False)
+    if name == "saj" and arg.isdigit() and len(arg) == 4:
+        return Turn((), replace(fresh, at=START), (),
+                    ActionCall("find_saj", {"lang": fresh.lang, "query": arg}, "saj:find"))
     return enter(engine, fresh, START, now, push=False)
 
 
@@ -166,7 +182,7 @@ def step(engine: Engine, state: State | None, event: Event, now: dt.datetime) ->
     hint = getattr(event, "lang_hint", None)
     state = _first_lang(engine, state, hint)
     if isinstance(event, Start):
-        return _on_start(engine, state, now)
+        return _on_start(engine, state, event.payload, now)
     if isinstance(event, Command):
         return _on_command(engine, state, event, now)
     if isinstance(event, Press):
