@@ -78,7 +78,7 @@ def _targets(bundle: Bundle, node: Node, report: Report) -> list[str]:
 
 
 def _placeholders(bundle: Bundle, node: Node, text: str, report: Report) -> None:
-    from .render import CONTACT_FIELDS, PLACEHOLDER
+    from .render import CONTACT_FIELDS, OPEN_NOW, PLACEHOLDER
 
     for m in PLACEHOLDER.finditer(text):
         cid, field = m.group(1), m.group(2)
@@ -87,12 +87,37 @@ def _placeholders(bundle: Bundle, node: Node, text: str, report: Report) -> None
                 report.add(node.say_pos, "unknown-placeholder", f"'{{{cid}}}' is not a placeholder",
                            "Write {contact.field}, e.g. {child_focus.phone}.")
             continue
+        if cid == OPEN_NOW:
+            if not node.open_now:
+                report.add(node.say_pos, "open-now-without-list",
+                           f"'{{{cid}.{field}}}' in '{node.key}' has no list of lines to choose "
+                           "from", "Add 'open_now: [child_focus, tele_accueil]' to the node.")
+            if field not in CONTACT_FIELDS:
+                report.add(node.say_pos, "unknown-field", f"'{{{cid}.{field}}}': '{field}' is "
+                           "not a contact field", suggest(field, CONTACT_FIELDS))
+            continue
         if cid not in bundle.directory.contacts:
             report.add(node.say_pos, "unknown-contact", f"'{{{cid}.{field}}}': the contact '{cid}' "
                        "is not in the directory", suggest(cid, bundle.directory.contacts))
         elif field not in CONTACT_FIELDS:
             report.add(node.say_pos, "unknown-field", f"'{{{cid}.{field}}}': '{field}' is not a "
                        "contact field", suggest(field, CONTACT_FIELDS))
+
+
+def _open_now(bundle: Bundle, node: Node, report: Report) -> None:
+    """An ``open_now:`` list needs known contacts and a line open day and night."""
+    contacts = bundle.directory.contacts
+    for cid in node.open_now:
+        if cid not in contacts:
+            report.add(node.pos, "unknown-contact", f"the contact '{cid}' of 'open_now' is not "
+                       "in the directory", suggest(cid, contacts))
+    if node.open_now and not any(
+            (c := contacts.get(cid)) is not None and c.hours is not None and c.hours.always
+            and c.hours_confirmed for cid in node.open_now):
+        report.add(node.pos, "open-now-no-fallback",
+                   f"no line of the 'open_now' list of '{node.key}' is open 24/7 with confirmed "
+                   "hours, so at night the text could name a closed line",
+                   "Add a 24/7 line such as child_focus or tele_accueil to the list.")
 
 
 def _reachability(bundle: Bundle, edges: dict[str, list[str]], report: Report) -> None:
@@ -141,6 +166,12 @@ def check_bundle(bundle: Bundle, report: Report, *, langs: tuple[str, ...] = ("f
                 if cid not in bundle.directory.contacts:
                     report.add(node.pos, "unknown-contact", f"the contact '{cid}' is not in "
                                "the directory", suggest(cid, bundle.directory.contacts))
+            _open_now(bundle, node, report)
+            for lang, ids in node.contacts_by_lang.items():
+                for cid in ids:
+                    if cid not in bundle.directory.contacts:
+                        report.add(node.pos, "unknown-contact", f"the {lang} contact '{cid}' is "
+                                   "not in the directory", suggest(cid, bundle.directory.contacts))
             for fid in node.facts:
                 if fid not in bundle.directory.facts:
                     report.add(node.pos, "unknown-fact", f"the fact '{fid}' is not in the "

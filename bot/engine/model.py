@@ -46,6 +46,10 @@ class Node:
     ask: str | None = None
     sensitive: bool = False
     triggers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # {open_now.*} placeholders name the first of these contacts that is open now
+    open_now: tuple[str, ...] = ()
+    # extra contact cards, shown first, for users of one language (e.g. de: [telefonhilfe])
+    contacts_by_lang: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -107,6 +111,7 @@ class Contact:
     verified: dt.date | None
     confidence: str
     location: tuple[float, float] | None = None
+    note: str | None = None  # caveat for maintainers (e.g. "house number to confirm")
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,8 @@ class Fact:
     source: tuple[str, ...]
     verified: dt.date | None
     confidence: str
+    code: str | None = None  # legal facts: "old" (Code pénal of 1867) or "2026" (new Code)
+    note: str | None = None
 
 
 @dataclass(frozen=True)

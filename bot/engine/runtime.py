@@ -52,8 +52,8 @@ SYSTEM_NODES = (
 )
 UI_KEYS = (
     "help_now", "home", "back", "hours_always", "hours_unknown", "hours_unconfirmed",
-    "open_until", "closed_opens", "today", "tomorrow", "unknown_value", "free", "anonymous",
-    "fallback_marker", "not_reviewed", "status_line", "your_place",
+    "open_until", "closed_opens", "today", "tomorrow", "unknown_value", "unknown_plain", "free",
+    "anonymous", "fallback_marker", "not_reviewed", "status_line", "your_place",
     "cmd_start", "cmd_menu", "cmd_help", "cmd_language", "cmd_sos", "cmd_saj", "cmd_privacy",
     "cmd_forget",
 )
@@ -189,10 +189,11 @@ def _render(
 ) -> Reply:
     lang = state.lang
     r = engine.renderer
-    text, fell_back = r.text(node.say, lang, now, params)
+    text, fell_back = r.text(node.say, lang, now, params, node.open_now)
+    ids = [*node.contacts_by_lang.get(lang, ()), *node.contacts]
     cards = [*lead_cards, *(
         r.card(engine.bundle.directory.contacts[c], lang, now)
-        for c in node.contacts if c in engine.bundle.directory.contacts
+        for c in dict.fromkeys(ids) if c in engine.bundle.directory.contacts
     )]
     if cards:
         text = text + "\n\n" + "\n\n".join(cards)
