@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from .model import Bundle, Node
-from .problems import Pos, Report
+from .problems import Pos, Report, Severity
 
 KNOWN_ACTIONS = ("find_saj", "helpline_status")
 MAX_TEXT = 4096  # Telegram's limit for one message, after rendering
@@ -201,30 +201,34 @@ def check_bundle(bundle: Bundle, report: Report, *, langs: tuple[str, ...] = ("f
 
 
 def _readability(bundle: Bundle, report: Report) -> None:
-    """Young people's messages: length, sentence length and readability (warnings)."""
+    """Young people's messages: length, sentence length and readability.
+
+    Errors in flows for young people (audience ``young``), warnings in flows for all.
+    """
     from .readability import measure
 
     limits = bundle.readability
     for flow in bundle.flows.values():
         if flow.audience not in limits.audiences or flow.id == "system":
             continue
+        severity: Severity = "error" if flow.audience == "young" else "warning"
         for node in flow.nodes.values():
             fig = measure(node.say)
             if fig.chars > limits.max_chars:
                 report.add(node.say_pos, "long-message",
                            f"'{node.key}' has {fig.chars} characters (young readers: at most "
                            f"{limits.max_chars})", "Move the next idea behind a button.",
-                           severity="warning")
+                           severity=severity)
             if fig.longest_sentence > limits.max_sentence_words:
                 report.add(node.say_pos, "long-sentence",
                            f"'{node.key}' has a sentence of {fig.longest_sentence} words (at "
                            f"most {limits.max_sentence_words})", "Cut it in two.",
-                           severity="warning")
+                           severity=severity)
             if fig.words >= 12 and fig.score < limits.min_score:
                 report.add(node.say_pos, "hard-to-read",
                            f"'{node.key}' scores {fig.score:.0f} for readability (at least "
                            f"{limits.min_score:g})", "Use shorter words and sentences.",
-                           severity="warning")
+                           severity=severity)
 
 
 def _root_pos(bundle: Bundle) -> Pos:
