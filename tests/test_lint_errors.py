@@ -78,9 +78,10 @@ nodes:
 
 def test_text_too_long_after_rendering(tmp_path: Path) -> None:
     long_text = "Tu peux en parler. " * 240  # about 4,560 characters
+    # audience "all": readability limits are warnings there (errors in young flows)
     out = lint_file(tmp_path, f"""\
 id: fixture_long
-audience: young
+audience: all
 title: Essai
 start: one
 nodes:
@@ -156,4 +157,56 @@ nodes:
         "'chlid_focus' is not in the directory. Did you mean 'child_focus'?",
         "broken.yaml:7:5: error [unknown-field] '{child_focus.fone}': 'fone' is not a contact "
         "field. Did you mean 'phone'?",
+    ]
+
+
+def test_legal_fact_without_code_is_refused(tmp_path: Path) -> None:
+    """A fact citing the Criminal Code must say which Code (old numbering or 2026)."""
+    from bot.engine.directory import load_directory
+    from bot.engine.problems import Report
+    from bot.engine.yamlsrc import load_yaml
+
+    text = """\
+portal: {name: Portail, url: "https://example.org", source: ["https://example.org"]}
+contacts: {}
+facts:
+  rule_no_code:
+    text: Le secret peut être levé (art. 458bis du Code pénal).
+    source: [https://example.org/a]
+    verified: 2026-12-04
+    confidence: verified
+  rule_old_unmarked:
+    text: La traite est interdite (art. 433quinquies).
+    code: old
+    source: [https://example.org/b]
+    verified: 2026-12-04
+    confidence: verified
+  rule_old_marked:
+    text: La traite est interdite (ancien art. 433quinquies du Code pénal).
+    code: old
+    source: [https://example.org/c]
+    verified: 2026-12-04
+    confidence: verified
+  rule_no_source:
+    text: Un nouveau Code pénal est en vigueur.
+    code: "2026"
+    verified: 2026-12-04
+    confidence: partly
+"""
+    report = Report()
+    load_directory(load_yaml(text, "contacts.yaml", report), "contacts.yaml", report)
+    assert [str(p) for p in report.sorted()] == [
+        "contacts.yaml:4:3: error [legal-fact-without-code] the fact 'rule_no_code' cites the "
+        "Criminal Code but does not say which one. Add 'code: old' (article numbers of the "
+        "Code of 1867, written 'ancien art. ...') or 'code: 2026' (new Criminal Code), with "
+        "its source.",
+        "contacts.yaml:10:11: error [old-article-unmarked] the fact 'rule_old_unmarked' cites "
+        "an article of the old Criminal Code as if current. Write 'ancien art. ...': the new "
+        "Criminal Code is in force since 2026.",
+        "contacts.yaml:22:5: error [missing-key] fact 'rule_no_source' has no 'source'. Add "
+        "'source:' to it (see docs/flow-format.md).",
+        "contacts.yaml:22:5: error [missing-source] fact 'rule_no_source' has no source. Add "
+        "the address of the page where the fact was checked.",
+        "contacts.yaml:22:5: error [wrong-type] source must be a list. Write it as [a, b] or as "
+        "lines starting with '- '.",
     ]

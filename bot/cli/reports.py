@@ -27,10 +27,15 @@ def contacts_report(bundle: Bundle, cwd: Path) -> str:
         lines.append(f"  {contact.id:<24} {contact.confidence:<12} "
                      f"unknown: {', '.join(unknown) or '-':<40} checked {contact.verified}  "
                      f"{contact.source[0] if contact.source else '-'}")
-    lines.append("Facts not fully verified:")
+        if contact.note:
+            lines.append(f"  {'':<24} note: {contact.note}")
+    lines.append("Facts not fully verified (or citing the old Criminal Code):")
     for fact in sorted(bundle.directory.facts.values(), key=lambda f: f.id):
-        if fact.confidence != "verified":
-            lines.append(f"  {fact.id:<32} {fact.confidence:<12} {fact.source[0]}")
+        if fact.confidence != "verified" or fact.code == "old":
+            code = f"code {fact.code}" if fact.code else ""
+            lines.append(f"  {fact.id:<32} {fact.confidence:<12} {code:<9} {fact.source[0]}")
+            if fact.note:
+                lines.append(f"  {'':<32} note: {fact.note}")
     return "\n".join(lines)
 
 
@@ -110,15 +115,22 @@ def facts_report(bundle: Bundle, cwd: Path) -> str:
         hours = "unknown" if c.hours is None else ("24/7" if c.hours.always else "weekly")
         if c.hours is not None and not c.hours_confirmed:
             hours += " (unconfirmed)"
+        address = (c.address or "unknown") + (f" *Note: {c.note}*" if c.note else "")
         out.append(f"| {c.id} | {c.name} | {c.phone or 'unknown'} | {hours} | "
-                   f"{c.address or 'unknown'} | {c.web or '-'} | {c.confidence} | {c.verified} "
+                   f"{address} | {c.web or '-'} | {c.confidence} | {c.verified} "
                    f"| {' '.join(c.source)} | {', '.join(sorted(set(uses.get(c.id, []))))} |")
     out += ["", "## Facts and legal rules", "",
-            "| id | fact | confidence | checked | source | used in |", "|---|---|---|---|---|---|"]
+            "`code`: which Criminal Code a legal fact's article numbers follow: `old` (Code of "
+            "1867, shown as \"ancien art.\") or `2026` (new Code, laws of 29 February 2024).",
+            "",
+            "| id | fact | code | confidence | checked | source | used in |",
+            "|---|---|---|---|---|---|---|"]
     for f in sorted(bundle.directory.facts.values(), key=lambda f: f.id):
         text = f.text.replace("|", "/").replace("\n", " ")
-        out.append(f"| {f.id} | {text} | {f.confidence} | {f.verified} | {' '.join(f.source)} "
-                   f"| {', '.join(sorted(set(uses.get(f.id, []))))} |")
+        if f.note:
+            text += f" *Note: {f.note.replace('|', '/')}*"
+        out.append(f"| {f.id} | {text} | {f.code or '-'} | {f.confidence} | {f.verified} | "
+                   f"{' '.join(f.source)} | {', '.join(sorted(set(uses.get(f.id, []))))} |")
     return "\n".join(out)
 
 

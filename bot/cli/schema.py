@@ -56,6 +56,10 @@ def flow_schema() -> dict[str, Any]:
         "ask": {"enum": list(loader.ASK_KINDS)},
         "sensitive": {"type": "boolean"},
         "triggers": TRIGGERS,
+        "open_now": {"type": "array", "items": ID, "description":
+                     "{open_now.phone} names the first of these lines open right now"},
+        "contacts_by_lang": {"type": "object", "additionalProperties": {
+            "type": "array", "items": ID}, "description": "extra cards for one language"},
     }
     assert set(node_props) == set(loader.NODE_KEYS)
     flow_props = {
@@ -92,10 +96,12 @@ def contacts_schema() -> dict[str, Any]:
         "confidence": confidence,
         "location": {"oneOf": [{"type": "null"}, _object(
             {"lat": {"type": "number"}, "lon": {"type": "number"}}, ("lat", "lon"))]},
+        "note": nullable_text,
     }
     assert set(contact_props) == set(directory.CONTACT_KEYS)
     fact = _object({"text": TEXT, "source": sources, "verified": date,
-                    "confidence": confidence}, directory.FACT_KEYS)
+                    "confidence": confidence, "code": {"enum": [*directory.CODES, 2026]},
+                    "note": nullable_text}, directory.FACT_REQUIRED)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema",
             "title": "Contact directory of the orientation bot",
             **_object({

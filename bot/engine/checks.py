@@ -13,9 +13,9 @@ from .choices import encode
 from .compiled import Engine
 from .i18n import Translator
 from .model import SYSTEM_NODES, UI_KEYS, Bundle, Node
-from .problems import Pos, Report, suggest
+from .problems import Pos, Report, Severity, suggest
 from .readability import measure
-from .render import CONTACT_FIELDS, PLACEHOLDER
+from .render import CONTACT_FIELDS, OPEN_NOW, PLACEHOLDER
 from .screens import render_node
 from .state import State
 
@@ -78,7 +78,6 @@ def _targets(bundle: Bundle, node: Node, report: Report) -> list[str]:
 
 
 def _placeholders(bundle: Bundle, node: Node, text: str, report: Report) -> None:
-
     for m in PLACEHOLDER.finditer(text):
         cid, field = m.group(1), m.group(2)
         if field is None:
@@ -86,12 +85,37 @@ def _placeholders(bundle: Bundle, node: Node, text: str, report: Report) -> None
                 report.add(node.say_pos, "unknown-placeholder", f"'{{{cid}}}' is not a placeholder",
                            "Write {contact.field}, e.g. {child_focus.phone}.")
             continue
+        if cid == OPEN_NOW:
+            if not node.open_now:
+                report.add(node.say_pos, "open-now-without-list",
+                           f"'{{{cid}.{field}}}' in '{node.key}' has no list of lines to choose "
+                           "from", "Add 'open_now: [child_focus, tele_accueil]' to the node.")
+            if field not in CONTACT_FIELDS:
+                report.add(node.say_pos, "unknown-field", f"'{{{cid}.{field}}}': '{field}' is "
+                           "not a contact field", suggest(field, CONTACT_FIELDS))
+            continue
         if cid not in bundle.directory.contacts:
             report.add(node.say_pos, "unknown-contact", f"'{{{cid}.{field}}}': the contact '{cid}' "
                        "is not in the directory", suggest(cid, bundle.directory.contacts))
         elif field not in CONTACT_FIELDS:
             report.add(node.say_pos, "unknown-field", f"'{{{cid}.{field}}}': '{field}' is not a "
                        "contact field", suggest(field, CONTACT_FIELDS))
+
+
+def _open_now(bundle: Bundle, node: Node, report: Report) -> None:
+    """An ``open_now:`` list needs known contacts and a line open day and night."""
+    contacts = bundle.directory.contacts
+    for cid in node.open_now:
+        if cid not in contacts:
+            report.add(node.pos, "unknown-contact", f"the contact '{cid}' of 'open_now' is not "
+                       "in the directory", suggest(cid, contacts))
+    if node.open_now and not any(
+            (c := contacts.get(cid)) is not None and c.hours is not None and c.hours.always
+            and c.hours_confirmed for cid in node.open_now):
+        report.add(node.pos, "open-now-no-fallback",
+                   f"no line of the 'open_now' list of '{node.key}' is open 24/7 with confirmed "
+                   "hours, so at night the text could name a closed line",
+                   "Add a 24/7 line such as child_focus or tele_accueil to the list.")
 
 
 def _reachability(bundle: Bundle, edges: dict[str, list[str]], report: Report) -> None:
@@ -150,6 +174,12 @@ def check_bundle(bundle: Bundle, report: Report, *, langs: tuple[str, ...] = ("f
                 if cid not in bundle.directory.contacts:
                     report.add(node.pos, "unknown-contact", f"the contact '{cid}' is not in "
                                "the directory", suggest(cid, bundle.directory.contacts))
+            _open_now(bundle, node, report)
+            for lang, ids in node.contacts_by_lang.items():
+                for cid in ids:
+                    if cid not in bundle.directory.contacts:
+                        report.add(node.pos, "unknown-contact", f"the {lang} contact '{cid}' is "
+                                   "not in the directory", suggest(cid, bundle.directory.contacts))
             for fid in node.facts:
                 if fid not in bundle.directory.facts:
                     report.add(node.pos, "unknown-fact", f"the fact '{fid}' is not in the "
@@ -180,29 +210,33 @@ def check_bundle(bundle: Bundle, report: Report, *, langs: tuple[str, ...] = ("f
 
 
 def _readability(bundle: Bundle, report: Report) -> None:
-    """Young people's messages: length, sentence length and readability (warnings)."""
+    """Young people's messages: length, sentence length and readability.
+
+    Errors in flows for young people (audience ``young``), warnings in flows for all.
+    """
 
     limits = bundle.readability
     for flow in bundle.flows.values():
         if flow.audience not in limits.audiences or flow.id == "system":
             continue
+        severity: Severity = "error" if flow.audience == "young" else "warning"
         for node in flow.nodes.values():
             fig = measure(node.say)
             if fig.chars > limits.max_chars:
                 report.add(node.say_pos, "long-message",
                            f"'{node.key}' has {fig.chars} characters (young readers: at most "
                            f"{limits.max_chars})", "Move the next idea behind a button.",
-                           severity="warning")
+                           severity=severity)
             if fig.longest_sentence > limits.max_sentence_words:
                 report.add(node.say_pos, "long-sentence",
                            f"'{node.key}' has a sentence of {fig.longest_sentence} words (at "
                            f"most {limits.max_sentence_words})", "Cut it in two.",
-                           severity="warning")
+                           severity=severity)
             if fig.words >= 12 and fig.score < limits.min_score:
                 report.add(node.say_pos, "hard-to-read",
                            f"'{node.key}' scores {fig.score:.0f} for readability (at least "
                            f"{limits.min_score:g})", "Use shorter words and sentences.",
-                           severity="warning")
+                           severity=severity)
 
 
 def _root_pos(bundle: Bundle) -> Pos:

@@ -15,13 +15,20 @@ from .yamlsrc import LocDict, load_yaml
 CONTACT_KEYS = (
     "name", "what", "audience", "area", "kind", "phone", "chat", "web", "email", "address",
     "hours", "hours_confirmed", "free", "anonymous", "source", "verified", "confidence",
-    "location",
+    "location", "note",
 )
 CONTACT_REQUIRED = (
     "name", "what", "audience", "kind", "phone", "web", "hours", "source", "verified",
     "confidence",
 )
-FACT_KEYS = ("text", "source", "verified", "confidence")
+FACT_KEYS = ("text", "source", "verified", "confidence", "code", "note")
+FACT_REQUIRED = ("text", "source", "verified", "confidence")
+#: Which Criminal Code a legal fact's article numbers belong to: the Code of 1867 ("old",
+#: cited as "ancien art.") or the new Code (Books 1 and 2, laws of 29 February 2024).
+CODES = ("old", "2026")
+# a fact citing an article or the Criminal Code is a legal fact and needs a `code:`
+_LEGAL = re.compile(r"\b(?:art\.|article)\s*\d|code pénal", re.IGNORECASE)
+_ARTICLE = re.compile(r"\b(?:art\.|article)\s*\d", re.IGNORECASE)
 KINDS = ("emergency", "helpline", "chat", "saj", "service", "website")
 CONFIDENCE = ("verified", "partly", "unconfirmed")
 FIELDS = ("name", "phone", "chat", "web", "email", "address", "hours", "what")
@@ -144,7 +151,29 @@ def _contact(cid: str, data: LocDict, report: Report) -> Contact | None:
         source=_sources(data, where, report),
         verified=_date(data.get("verified"), data.at("verified"), report),
         confidence=_confidence(data, report), location=location,
+        note=_optional(data, "note", report),
     )
+
+
+def _legal_code(fid: str, item: LocDict, text: str, pos: Pos, report: Report) -> str | None:
+    """A legal fact (it cites an article or the Criminal Code) says which Code it follows."""
+    code = item.get("code")
+    if code is not None:
+        code = str(code)
+        if code not in CODES:
+            report.add(item.at("code"), "bad-value", f"code '{code}' is not known",
+                       "Use old (Code pénal of 1867, cite 'ancien art.') or 2026 (new Code).")
+            return None
+    if code is None and _LEGAL.search(text):
+        report.add(pos, "legal-fact-without-code",
+                   f"the fact '{fid}' cites the Criminal Code but does not say which one",
+                   "Add 'code: old' (article numbers of the Code of 1867, written "
+                   "'ancien art. ...') or 'code: 2026' (new Criminal Code), with its source.")
+    if code == "old" and _ARTICLE.search(text) and "ancien" not in text.lower():
+        report.add(item.at("text"), "old-article-unmarked",
+                   f"the fact '{fid}' cites an article of the old Criminal Code as if current",
+                   "Write 'ancien art. ...': the new Criminal Code is in force since 2026.")
+    return code
 
 
 def load_directory(data: Any, file: str, report: Report) -> Directory:
@@ -179,11 +208,13 @@ def load_directory(data: Any, file: str, report: Report) -> Directory:
         item = expect_mapping(row, pos, f"fact '{fid}'", report)
         if item is None or expect_id(fid, pos, "the fact id", report) is None:
             continue
-        check_keys(item, FACT_KEYS, FACT_KEYS, f"fact '{fid}'", report)
+        check_keys(item, FACT_KEYS, FACT_REQUIRED, f"fact '{fid}'", report)
         text = expect_text(item.get("text"), item.at("text"), f"fact '{fid}'", report)
+        code = _legal_code(fid, item, text or "", pos, report)
         facts[fid] = Fact(fid, text or "", pos, _sources(item, f"fact '{fid}'", report),
                           _date(item.get("verified"), item.at("verified"), report),
-                          _confidence(item, report))
+                          _confidence(item, report), code=code,
+                          note=_optional(item, "note", report))
     return Directory(portal, contacts, facts)
 
 

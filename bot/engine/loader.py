@@ -29,7 +29,8 @@ from .yamlsrc import LocDict, load_yaml
 
 FLOW_KEYS = ("id", "audience", "title", "description", "sensitive", "triggers", "start", "nodes")
 FLOW_REQUIRED = ("id", "audience", "title", "start", "nodes")
-NODE_KEYS = ("say", "buttons", "contacts", "facts", "action", "ask", "sensitive", "triggers")
+NODE_KEYS = ("say", "buttons", "contacts", "facts", "action", "ask", "sensitive", "triggers",
+             "open_now", "contacts_by_lang")
 BUTTON_KEYS = ("text", "goto", "url", "contact", "set", "row")
 ASK_KINDS = ("place",)
 CONTACTS_FILE = "contacts.yaml"
@@ -123,6 +124,13 @@ def _node(node_id: str, data: Any, pos: Pos, flow: LocDict, flow_id: str, report
         for lang, phrases in (trig or {}).items():
             triggers[lang] = text_list(phrases, trig.at(lang) if trig else pos,
                                        f"the {lang} triggers of {where}", report)
+    by_lang: dict[str, tuple[str, ...]] = {}
+    if "contacts_by_lang" in item:
+        raw_by = expect_mapping(item["contacts_by_lang"], item.at("contacts_by_lang"),
+                                "'contacts_by_lang'", report)
+        for lang, ids in (raw_by or {}).items():
+            by_lang[str(lang)] = text_list(ids, raw_by.at(lang) if raw_by else pos,
+                                           f"the {lang} contacts of {where}", report)
     if say is None:
         return None
     return Node(
@@ -136,6 +144,9 @@ def _node(node_id: str, data: Any, pos: Pos, flow: LocDict, flow_id: str, report
         ask=str(ask) if ask is not None else None,
         sensitive=bool(item.get("sensitive", flow.get("sensitive", False))),
         triggers=triggers,
+        open_now=text_list(item["open_now"], item.at("open_now"), "open_now", report)
+        if "open_now" in item else (),
+        contacts_by_lang=by_lang,
     )
 
 

@@ -46,6 +46,10 @@ class Node:
     ask: str | None = None
     sensitive: bool = False
     triggers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # {open_now.*} placeholders name the first of these contacts that is open now
+    open_now: tuple[str, ...] = ()
+    # extra contact cards, shown first, for users of one language (e.g. de: [telefonhilfe])
+    contacts_by_lang: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -107,6 +111,7 @@ class Contact:
     verified: dt.date | None
     confidence: str
     location: tuple[float, float] | None = None
+    note: str | None = None  # caveat for maintainers (e.g. "house number to confirm")
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,8 @@ class Fact:
     source: tuple[str, ...]
     verified: dt.date | None
     confidence: str
+    code: str | None = None  # legal facts: "old" (Code pénal of 1867) or "2026" (new Code)
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -192,8 +199,8 @@ SYSTEM_NODES = (
 #: Labels and phrases of flows/common/ui.yaml the engine and the adapters use.
 UI_KEYS = (
     "help_now", "home", "back", "hours_always", "hours_unknown", "hours_unconfirmed",
-    "open_until", "closed_opens", "today", "tomorrow", "unknown_value", "free", "anonymous",
-    "fallback_marker", "not_reviewed", "status_line", "your_place",
+    "open_until", "closed_opens", "today", "tomorrow", "unknown_value", "unknown_plain", "free",
+    "anonymous", "fallback_marker", "not_reviewed", "status_line", "your_place",
     "cmd_start", "cmd_menu", "cmd_help", "cmd_language", "cmd_sos", "cmd_saj", "cmd_privacy",
     "cmd_forget",
 )

@@ -22,6 +22,8 @@ from .model import WEEKDAYS, Bundle, Contact, Hours
 
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)(?:\.([a-z_]+))?\}")
 CONTACT_FIELDS = ("name", "phone", "chat", "web", "email", "address", "hours", "what")
+#: ``{open_now.phone}``: the first contact of the node's ``open_now:`` list open right now
+OPEN_NOW = "open_now"
 FSI, PDI = "\u2068", "\u2069"  # first-strong isolate ... pop directional isolate
 RLM = "\u200f"
 # Locales whose CLDR calendar data readers would not recognise: Babel's "pcm" writes day
@@ -66,9 +68,14 @@ class Renderer:
 
     # -- contacts -------------------------------------------------------------------------
 
-    def unknown(self, lang: str) -> str:
-        portal = self.bundle.directory.portal
-        return self.ui(lang, "unknown_value", portal=f"{portal.url}")
+    def unknown(self, lang: str, contact: Contact | None = None) -> str:
+        """"Not confirmed", with where to check: the SAJ portal for an SAJ (or no contact),
+        the service's own page for any other service (never the SAJ portal)."""
+        if contact is None or contact.kind == "saj":
+            return self.ui(lang, "unknown_value", portal=self.bundle.directory.portal.url)
+        if contact.web:
+            return self.ui(lang, "unknown_value", portal=contact.web)
+        return self.ui(lang, "unknown_plain")
 
     def field(self, contact: Contact, name: str, lang: str, now: dt.datetime) -> str:
         if name == "name":
@@ -79,7 +86,7 @@ class Renderer:
             return self.hours_text(contact, lang, now)
         value: str | None = getattr(contact, name)
         if value is None:
-            return self.unknown(lang)
+            return self.unknown(lang, contact)
         if name in ("phone", "address"):
             return isolate(value)
         return value
@@ -169,19 +176,37 @@ class Renderer:
                 lines.append("🌐 " + link)
                 break
         if not contact.phone and not contact.web and not contact.chat:
-            lines.append("ℹ️ " + self.unknown(lang))
+            lines.append("ℹ️ " + self.unknown(lang, contact))
         return "\n".join(lines)
 
     # -- node text ------------------------------------------------------------------------
 
-    def fill(self, text: str, lang: str, now: dt.datetime, params: Mapping[str, str]) -> str:
+    def open_now(self, ids: tuple[str, ...], now: dt.datetime) -> Contact | None:
+        """The first of ``ids`` open at ``now`` by hours whose source is confirmed.
+
+        Lines with unconfirmed hours are skipped: an emergency text must never send someone
+        to a line that may be closed. Lint requires a confirmed 24/7 line in every list, so
+        the last resort (the list's last contact) is never reached with valid content.
+        """
         contacts = self.bundle.directory.contacts
+        known = [contacts[c] for c in ids if c in contacts]
+        for contact in known:
+            if contact.hours is None or not contact.hours_confirmed:
+                continue
+            if hours_mod.status(contact.hours, now).open:
+                return contact
+        return known[-1] if known else None
+
+    def fill(self, text: str, lang: str, now: dt.datetime, params: Mapping[str, str],
+             open_now: tuple[str, ...] = ()) -> str:
+        contacts = self.bundle.directory.contacts
+        line = self.open_now(open_now, now) if open_now and "{open_now." in text else None
 
         def sub(m: re.Match[str]) -> str:
             cid, name = m.group(1), m.group(2)
             if name is None:
                 return params.get(cid, m.group(0))
-            contact = contacts.get(cid)
+            contact = line if cid == OPEN_NOW else contacts.get(cid)
             if contact is None or name not in CONTACT_FIELDS:
                 return m.group(0)
             return self.field(contact, name, lang, now)
@@ -189,10 +214,11 @@ class Renderer:
         return PLACEHOLDER.sub(sub, text)
 
     def text(self, msgid: str, lang: str, now: dt.datetime,
-             params: Mapping[str, str] | None = None) -> tuple[str, bool]:
+             params: Mapping[str, str] | None = None,
+             open_now: tuple[str, ...] = ()) -> tuple[str, bool]:
         """Translate and fill one content text; ``(text, fell_back_to_french)``."""
         translated, fell_back = self.t(lang, msgid)
-        out = self.fill(translated, lang, now, params or {})
+        out = self.fill(translated, lang, now, params or {}, open_now)
         if fell_back and lang != SOURCE_LANG:
             out = f"{out}\n{self.ui(lang, 'fallback_marker')}"
         if lang in RTL_LANGS and not fell_back:

@@ -109,10 +109,11 @@ def _render(
 ) -> Reply:
     lang = state.lang
     r = engine.renderer
-    text, fell_back = r.text(node.say, lang, now, params)
+    text, fell_back = r.text(node.say, lang, now, params, node.open_now)
+    ids = [*node.contacts_by_lang.get(lang, ()), *node.contacts]  # the user's language first
     cards = [*lead_cards, *(
         r.card(engine.bundle.directory.contacts[c], lang, now)
-        for c in node.contacts if c in engine.bundle.directory.contacts
+        for c in dict.fromkeys(ids) if c in engine.bundle.directory.contacts
     )]
     if cards:
         text = text + "\n\n" + "\n\n".join(cards)
