@@ -56,5 +56,10 @@ class ActionHelplineStatus(Action):  # type: ignore[misc]  # rasa-sdk ships no t
             now = dt.datetime.now(dt.UTC)
         if now.tzinfo is None:
             now = now.replace(tzinfo=dt.UTC)
-        dispatcher.utter_message(json_message=logic.helpline_status(now))
+        wanted = tracker.get_slot("helplines")
+        if isinstance(wanted, list) and wanted and all(isinstance(c, str) for c in wanted):
+            result = logic.helpline_status(now, tuple(wanted))
+        else:
+            result = logic.helpline_status(now)
+        dispatcher.utter_message(json_message=result)
         return []

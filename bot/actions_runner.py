@@ -10,12 +10,13 @@ from rasa_sdk.executor import ActionExecutor
 #: The slots the actions read; a Rasa assistant declares the same ones in its domain.
 DOMAIN: dict[str, Any] = {
     "slots": {name: {"type": "any", "mappings": [{"type": "custom"}]}
-              for name in ("place_query", "place_refnis", "lat", "lon", "now", "saj_target")},
+              for name in ("place_query", "place_refnis", "lat", "lon", "now", "saj_target",
+                          "helplines")},
     "responses": {}, "intents": [], "entities": [], "actions": [
         "action_find_saj", "action_helpline_status"],
 }
 _SLOTS = {"query": "place_query", "refnis": "place_refnis", "lat": "lat", "lon": "lon",
-          "now": "now"}
+          "now": "now", "contacts": "helplines"}
 
 
 def action_call(name: str, args: dict[str, Any]) -> dict[str, Any]:

@@ -66,6 +66,8 @@ def parse_line(line: str, last: Reply | None) -> Event | str | None:
         button = find_button(last, match.group(1))
         if button is None:
             return f"no button [{match.group(1)}] on the last message"
+        if button.copy is not None:
+            return f"[{button.label}] copies {button.copy}"
         if button.choice is None:
             return f"[{button.label}] is a link: {button.url}"
         return Press(button.choice)
@@ -94,7 +96,8 @@ def format_reply(reply: Reply) -> str:
         cells = []
         for b in row:
             n += 1
-            cells.append(f"[{n}] {b.label}" + (f" ↗ {b.url}" if b.url else ""))
+            cells.append(f"[{n}] {b.label}" + (f" ↗ {b.url}" if b.url else "")
+                         + (" ⧉" if b.copy else ""))
         lines.append("   ".join(cells))
     return "\n".join(lines) + "\n"
 

@@ -37,7 +37,7 @@ async def test_start_greets_says_it_is_a_bot_and_asks_who(dialog: Dialog, now: d
     assert chat.nodes == ["start:start"]
     assert "assistant automatique" in chat.last.text
     assert "pas un service d'urgence" in chat.last.text
-    assert "/forget" in chat.last.text
+    assert "🚪 Quitter" in chat.last.text  # how to erase everything, at once
     assert HELP in labels(chat.last) and HOME in labels(chat.last)
     assert BACK not in labels(chat.last)  # nothing to go back to yet
 
@@ -49,7 +49,12 @@ async def test_every_screen_offers_help_and_home(dialog: Dialog, engine: Engine,
         index = engine.bundle.node_index[key]
         await chat.send(Press(Open(engine.bundle.version, index)))
         assert chat.nodes[-1] == key
+        if key == "system:exited":  # the quick exit's last line: nothing about help on it
+            assert labels(chat.last) == [] and len(chat.last.text.splitlines()) == 1
+            continue
         assert HELP in labels(chat.last) and HOME in labels(chat.last), key
+        if chat.state is not None and chat.state.audience != "pro":
+            assert labels(chat.last)[-1] == "🚪 Quitter", key
 
 
 async def test_young_path_back_and_home(dialog: Dialog, now: dt.datetime) -> None:

@@ -53,7 +53,8 @@ def test_memo_depends_on_language_and_back_button(fresh_engine: Engine) -> None:
     with_back = show(fresh_engine, State(back=("start:start",)), "menu:young", now).replies[0]
     assert fr.text != ar.text
     labels = [[b.label for b in row] for row in with_back.buttons]
-    assert len(labels[-1]) == len(fr.buttons[-1]) + 1  # Back added to the navigation row
+    assert labels[-1] == [b.label for b in fr.buttons[-1]] == ["🚪 Quitter"]
+    assert len(labels[-2]) == len(fr.buttons[-2]) + 1  # Back added to the navigation row
 
 
 def test_replies_with_parameters_or_fallbacks_are_not_memoized(fresh_engine: Engine) -> None:

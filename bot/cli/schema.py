@@ -41,7 +41,9 @@ def flow_schema() -> dict[str, Any]:
         "goto": {"type": "string", "description": "node, or flow:node"},
         "url": {"type": "string", "pattern": "^(https?|tg)://"},
         "contact": ID,
-        "set": _object({"audience": {"enum": ["young", "pro"]}}, ()),
+        "set": _object({"audience": {"enum": ["young", "pro"]},
+                        "auto_erase": {"type": "integer", "description":
+                                       "minutes (0: off, or 5 to 1440)"}}, ()),
         "row": {"type": "integer"},
     }
     assert set(button_props) == set(loader.BUTTON_KEYS)
@@ -60,6 +62,12 @@ def flow_schema() -> dict[str, Any]:
                      "{open_now.phone} names the first of these lines open right now"},
         "contacts_by_lang": {"type": "object", "additionalProperties": {
             "type": "array", "items": ID}, "description": "extra cards for one language"},
+        "navigation": {"type": "boolean", "description":
+                       "false: no Back/Home/Help/Quit buttons (the quick exit's last line)"},
+        "status_of": {"type": "array", "items": ID, "description":
+                      "lines whose open-now status the helpline_status action lists"},
+        "cards": {"enum": ["full", "short"], "description":
+                  "short: cards to pass on (no description, no live status)"},
     }
     assert set(node_props) == set(loader.NODE_KEYS)
     flow_props = {

@@ -105,10 +105,15 @@ def _placeholders(bundle: Bundle, node: Node, text: str, report: Report) -> None
 def _open_now(bundle: Bundle, node: Node, report: Report) -> None:
     """An ``open_now:`` list needs known contacts and a line open day and night."""
     contacts = bundle.directory.contacts
-    for cid in node.open_now:
-        if cid not in contacts:
-            report.add(node.pos, "unknown-contact", f"the contact '{cid}' of 'open_now' is not "
-                       "in the directory", suggest(cid, contacts))
+    for field, ids in (("open_now", node.open_now), ("status_of", node.status_of)):
+        for cid in ids:
+            if cid not in contacts:
+                report.add(node.pos, "unknown-contact", f"the contact '{cid}' of '{field}' is "
+                           "not in the directory", suggest(cid, contacts))
+    if node.status_of and node.action != "helpline_status":
+        report.add(node.pos, "status-without-action", f"'{node.key}' lists 'status_of' "
+                   "contacts but does not run the helpline_status action",
+                   "Add 'action: helpline_status' to the node, or remove 'status_of'.")
     if node.open_now and not any(
             (c := contacts.get(cid)) is not None and c.hours is not None and c.hours.always
             and c.hours_confirmed for cid in node.open_now):

@@ -47,6 +47,11 @@ class HelpNow:
 
 
 @dataclass(frozen=True)
+class QuickExit:
+    """Erase everything now, on both sides, and leave one neutral line."""
+
+
+@dataclass(frozen=True)
 class SetLanguage:
     code: str
 
@@ -59,10 +64,10 @@ class PickPlace:
     index: int
 
 
-Choice = GoTo | Open | Back | Home | HelpNow | SetLanguage | PickPlace
+Choice = GoTo | Open | Back | Home | HelpNow | QuickExit | SetLanguage | PickPlace
 
-_NAV: dict[str, Choice] = {"h": HelpNow(), "m": Home(), "k": Back()}
-_NAV_CODE = {HelpNow: "h", Home: "m", Back: "k"}
+_NAV: dict[str, Choice] = {"h": HelpNow(), "m": Home(), "k": Back(), "q": QuickExit()}
+_NAV_CODE = {HelpNow: "h", Home: "m", Back: "k", QuickExit: "q"}
 
 
 def encode(choice: Choice) -> str:

@@ -28,10 +28,10 @@ class Engine:
     understanding: Understanding
     renderer: Renderer
     #: Replies of nodes rendered without per-user parameters during ``renders_minute``, by
-    #: (node, language, whether there is a Back button): opening hours and open-now status
-    #: change by the minute, not within one. Content only, never anything a user typed;
-    #: emptied at each new minute; a reload builds a new engine.
-    renders: dict[tuple[str, str, bool], Reply] = field(
+    #: (node, language, whether there is a Back button, whether the reader is a professional):
+    #: opening hours and open-now status change by the minute, not within one. Content only,
+    #: never anything a user typed; emptied at each new minute; a reload builds a new engine.
+    renders: dict[tuple[str, str, bool, bool], Reply] = field(
         default_factory=dict, repr=False, compare=False)
     renders_minute: int = field(default=-1, repr=False, compare=False)
     _languages: tuple[str, ...] | None = field(default=None, repr=False, compare=False)

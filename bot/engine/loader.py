@@ -30,7 +30,7 @@ from .yamlsrc import LocDict, load_yaml
 FLOW_KEYS = ("id", "audience", "title", "description", "sensitive", "triggers", "start", "nodes")
 FLOW_REQUIRED = ("id", "audience", "title", "start", "nodes")
 NODE_KEYS = ("say", "buttons", "contacts", "facts", "action", "ask", "sensitive", "triggers",
-             "open_now", "contacts_by_lang")
+             "open_now", "contacts_by_lang", "navigation", "status_of", "cards")
 BUTTON_KEYS = ("text", "goto", "url", "contact", "set", "row")
 ASK_KINDS = ("place",)
 CONTACTS_FILE = "contacts.yaml"
@@ -38,6 +38,7 @@ UI_FILE = "ui.yaml"
 CRISIS_FILE = "crisis.yaml"
 READABILITY_FILE = "readability.yaml"
 LINKS_FILE = "links.yaml"
+MIN_ERASE, MAX_ERASE = 5, 1440  # minutes a conversation may be kept before auto-erasing
 #: A deep-link name Telegram accepts in ``?start=`` (letters, digits, _ and -, at most 64).
 LINK_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "flows"
@@ -74,14 +75,26 @@ def _button(data: Any, pos: Pos, flow_id: str, report: Report) -> ButtonSpec | N
         report.add(item.at("url"), "bad-url", f"'{url}' is not a web address",
                    "Start it with https://.")
     audience = None
+    erase_after: int | None = None
     if "set" in item:
         settings = expect_mapping(item["set"], item.at("set"), "'set'", report)
         if settings is not None:
-            check_keys(settings, ("audience",), (), "'set'", report)
+            check_keys(settings, ("audience", "auto_erase"), (), "'set'", report)
             audience = settings.get("audience")
-            if audience not in ("young", "pro"):
+            if "audience" in settings and audience not in ("young", "pro"):
                 report.add(settings.at("audience"), "bad-value",
                            f"audience '{audience}' is not young or pro", "Use young or pro.")
+            erase = settings.get("auto_erase")
+            if "auto_erase" in settings and (
+                    isinstance(erase, bool) or not isinstance(erase, int)
+                    or not (erase == 0 or MIN_ERASE <= erase <= MAX_ERASE)):
+                report.add(settings.at("auto_erase"), "bad-value",
+                           f"auto_erase '{erase}' is not a number of minutes the bot can keep",
+                           f"Use 0 (off) or {MIN_ERASE} to {MAX_ERASE} minutes: Telegram lets "
+                           "a bot delete messages for 48 hours, and the state lives 24.")
+                erase = None
+            elif "auto_erase" in settings:
+                erase_after = erase
     row = item.get("row")
     if row is not None and (isinstance(row, bool) or not isinstance(row, int)):
         report.add(item.at("row"), "wrong-type", "'row' must be a whole number",
@@ -91,7 +104,16 @@ def _button(data: Any, pos: Pos, flow_id: str, report: Report) -> ButtonSpec | N
         return None
     contact = str(item["contact"]) if "contact" in item else None
     return ButtonSpec(text=text, pos=pos, goto=goto, url=url, contact=contact,
-                  set_audience=audience, row=row)
+                      set_audience=audience, row=row, set_erase_after=erase_after)
+
+
+def _cards(item: LocDict, report: Report) -> bool:
+    """``cards: short`` (cards to pass on) or ``cards: full`` (the default)."""
+    value = item.get("cards", "full")
+    if value not in ("full", "short"):
+        report.add(item.at("cards"), "bad-value", f"cards '{value}' is not full or short",
+                   "Use 'cards: short' for a card people forward, or leave it out.")
+    return bool(value == "short")
 
 
 def _node(node_id: str, data: Any, pos: Pos, flow: LocDict, flow_id: str, report: Report
@@ -147,6 +169,10 @@ def _node(node_id: str, data: Any, pos: Pos, flow: LocDict, flow_id: str, report
         open_now=text_list(item["open_now"], item.at("open_now"), "open_now", report)
         if "open_now" in item else (),
         contacts_by_lang=by_lang,
+        navigation=bool(item.get("navigation", True)),
+        short_cards=_cards(item, report),
+        status_of=text_list(item["status_of"], item.at("status_of"), "status_of", report)
+        if "status_of" in item else (),
     )
 
 

@@ -28,6 +28,9 @@ class ButtonSpec:
     contact: str | None = None  # link to that contact's web/chat
     set_audience: str | None = None
     row: int | None = None
+    #: ``set: {auto_erase: 30}``: erase the whole conversation this many minutes after the
+    #: user's last message (0: stop erasing automatically)
+    set_erase_after: int | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,12 @@ class Node:
     sensitive: bool = False
     triggers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # {open_now.*} placeholders name the first of these contacts that is open now
+    #: contacts whose open-now status the ``helpline_status`` action lists (default: its own)
+    status_of: tuple[str, ...] = ()
+    #: ``cards: short``: contact cards to pass on (no description, no live status)
+    short_cards: bool = False
+    #: ``navigation: false``: no Back/Home/Help/Quit buttons (the quick exit's last line)
+    navigation: bool = True
     open_now: tuple[str, ...] = ()
     # extra contact cards, shown first, for users of one language (e.g. de: [telefonhilfe])
     contacts_by_lang: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -194,7 +203,7 @@ SYSTEM_NODES = (
     "system:media_deleted", "system:unsupported", "system:forgotten", "system:slow_down",
     "system:error", "system:state_lost", "system:saj_found", "system:saj_choose",
     "system:saj_choose_place", "system:saj_dg", "system:saj_flanders", "system:saj_outside",
-    "system:saj_not_found",
+    "system:saj_not_found", "system:exited",
 )
 #: Labels and phrases of flows/common/ui.yaml the engine and the adapters use.
 UI_KEYS = (
@@ -202,5 +211,5 @@ UI_KEYS = (
     "open_until", "closed_opens", "today", "tomorrow", "unknown_value", "unknown_plain", "free",
     "anonymous", "fallback_marker", "not_reviewed", "status_line", "your_place",
     "cmd_start", "cmd_menu", "cmd_help", "cmd_language", "cmd_sos", "cmd_saj", "cmd_privacy",
-    "cmd_forget",
+    "cmd_forget", "quick_exit", "copy_number", "chat_with",
 )

@@ -91,16 +91,19 @@ class Renderer:
             return isolate(value)
         return value
 
-    def hours_text(self, contact: Contact, lang: str, now: dt.datetime) -> str:
-        """Hours in words plus open-now status; "not confirmed" where the source is weak."""
+    def hours_text(self, contact: Contact, lang: str, now: dt.datetime,
+                   live: bool = True) -> str:
+        """Hours in words plus (``live``) open-now status; "not confirmed" where the source is
+        weak."""
         if contact.hours is None:
             return self.ui(lang, "hours_unknown")
         if contact.hours.always:
             text = self.ui(lang, "hours_always")
         else:
             text = self.week_text(contact.hours, lang)
-            st = hours_mod.status(contact.hours, now)
-            text += " · " + self.status_text(st, lang, now)
+            if live:
+                st = hours_mod.status(contact.hours, now)
+                text += " · " + self.status_text(st, lang, now)
         if not contact.hours_confirmed:
             text += " " + self.ui(lang, "hours_unconfirmed")
         return text
@@ -156,20 +159,26 @@ class Renderer:
         day = dt.datetime(2026, 1, 5, minutes // 60, minutes % 60)
         return cls._clock(day, locale)
 
-    def card(self, contact: Contact, lang: str, now: dt.datetime) -> str:
-        """A compact contact card: name and phone, what it does, hours, links."""
+    def card(self, contact: Contact, lang: str, now: dt.datetime, short: bool = False) -> str:
+        """A compact contact card: name and phone, what it does, hours, links.
+
+        ``short``: a card to pass on (``cards: short``): no description (it may name a
+        topic), no address, no open-now status (it would be stale once forwarded)."""
         head = f"📞 {self.t(lang, contact.name)[0]}"
         if contact.phone:
             head += f" — {isolate(contact.phone)}"
-        lines = [head, self.t(lang, contact.what)[0]]
+        lines = [head, "" if short else self.t(lang, contact.what)[0]]
         if contact.free:
             extras = [self.ui(lang, "free")]
             if contact.anonymous:
                 extras.append(self.ui(lang, "anonymous"))
             lines[-1] += " (" + ", ".join(extras) + ")"
+        lines[-1] = lines[-1].lstrip()
+        if not lines[-1]:
+            lines.pop()
         if contact.kind != "website":
-            lines.append("🕒 " + self.hours_text(contact, lang, now))
-        if contact.address:
+            lines.append("🕒 " + self.hours_text(contact, lang, now, live=not short))
+        if contact.address and not short:
             lines.append("📍 " + isolate(contact.address))
         for link in (contact.chat, contact.web):
             if link:

@@ -61,6 +61,7 @@ class HelplineResult(TypedDict):
 #: so every field is read defensively; the TypedDicts above say what the actions write.
 ActionResult = Mapping[str, Any]
 
+MAX_CHATS = 4  # chat links of open lines, one per row, above the node's own buttons
 MAX_OPTIONS = 12  # every commune of the largest split canton (Waremme: 11)
 SAJ_OUTCOMES = {
     "dg": "system:saj_dg",
@@ -122,6 +123,7 @@ def _helpline_status(engine: Engine, turn: Turn, result: ActionResult, now: dt.d
     lang = turn.state.lang
     r = engine.renderer
     lines = []
+    chats: list[tuple[Button, ...]] = []
     for item in result.get("statuses", []):
         contact = engine.bundle.directory.contacts.get(str(item.get("contact")))
         if contact is None:
@@ -135,12 +137,15 @@ def _helpline_status(engine: Engine, turn: Turn, result: ActionResult, now: dt.d
             status = r.status_text(st, lang, now)
             if not item.get("confirmed", True):
                 status += " " + r.ui(lang, "hours_unconfirmed")
-        lines.append(r.ui(lang, "status_line", name=r.t(lang, contact.name)[0], status=status))
+        name = r.t(lang, contact.name)[0]
+        lines.append(r.ui(lang, "status_line", name=name, status=status))
+        if contact.chat and item.get("known") and (item.get("open") or item.get("always")):
+            chats.append((Button(r.ui(lang, "chat_with", name=name), url=contact.chat),))
     if not lines or not turn.replies:
         return turn
     last = turn.replies[-1]
-    merged = Reply(last.node, last.text + "\n\n" + "\n".join(lines), last.buttons, last.protect,
-                   last.venue, last.fallback)
+    merged = Reply(last.node, last.text + "\n\n" + "\n".join(lines),
+                   (*chats[:MAX_CHATS], *last.buttons), last.protect, last.venue, last.fallback)
     return replace(turn, replies=(*turn.replies[:-1], merged), pending=None)
 
 

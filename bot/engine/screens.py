@@ -11,11 +11,13 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import replace
 
-from .choices import Back, GoTo, HelpNow, Home, Open
+from .choices import Back, GoTo, HelpNow, Home, Open, QuickExit
 from .compiled import Engine
 from .model import START, Node
 from .offers import language_buttons
 from .state import BACK_LIMIT, ActionCall, Button, Count, Effect, Reply, State, Turn, Venue
+
+MAX_COPY = 6  # copy buttons under one message: a card's phone numbers, two rows at most
 
 
 def home(state: State) -> str:
@@ -39,6 +41,13 @@ def nav_row(engine: Engine, state: State) -> tuple[Button, ...]:
     row.append(Button(r.ui(state.lang, "home"), Home()))
     row.append(Button(r.ui(state.lang, "help_now"), HelpNow()))
     return tuple(row)
+
+
+def exit_row(engine: Engine, state: State) -> tuple[Button, ...]:
+    """Quick exit, on every screen a young person may see (not once they chose "pro")."""
+    if state.audience == "pro":
+        return ()
+    return (Button(engine.renderer.ui(state.lang, "quick_exit"), QuickExit()),)
 
 
 def own_buttons(engine: Engine, node: Node, lang: str) -> list[tuple[Button, ...]]:
@@ -86,7 +95,7 @@ def render_node(
     if minute != engine.renders_minute:
         engine.renders.clear()
         engine.renders_minute = minute
-    memo = (node.key, state.lang, bool(state.back))
+    memo = (node.key, state.lang, bool(state.back), state.audience == "pro")
     reply = engine.renders.get(memo)
     if reply is None:
         reply = _render(engine, state, node, now, params=None, extra_buttons=None,
@@ -112,12 +121,19 @@ def _render(
     text, fell_back = r.text(node.say, lang, now, params, node.open_now)
     ids = [*node.contacts_by_lang.get(lang, ()), *node.contacts]  # the user's language first
     cards = [*lead_cards, *(
-        r.card(engine.bundle.directory.contacts[c], lang, now)
+        r.card(engine.bundle.directory.contacts[c], lang, now, short=node.short_cards)
         for c in dict.fromkeys(ids) if c in engine.bundle.directory.contacts
     )]
     if cards:
         text = text + "\n\n" + "\n\n".join(cards)
-    rows = [*(extra_buttons or []), *own_buttons(engine, node, lang), nav_row(engine, state)]
+    phones = list(dict.fromkeys(
+        c.phone for cid in ids if (c := engine.bundle.directory.contacts.get(cid)) and c.phone))
+    copies = [Button(r.ui(lang, "copy_number", number=p), copy=p) for p in phones[:MAX_COPY]]
+    rows = [*(extra_buttons or []), *own_buttons(engine, node, lang),
+            *(tuple(copies[i:i + 3]) for i in range(0, len(copies), 3))]
+    if node.navigation:
+        rows += [nav_row(engine, state), exit_row(engine, state)]
+    rows = [r for r in rows if r]
     return Reply(node=node.key, text=text, buttons=tuple(rows), protect=node.sensitive,
                  venue=venue, fallback=fell_back)
 
@@ -140,7 +156,11 @@ def enter(engine: Engine, state: State, key: str, now: dt.datetime, *, push: boo
                         extra_buttons=extra_buttons, lead_cards=lead_cards, venue=venue)
     pending = None
     if node.action and not node.ask:
-        pending = ActionCall(node.action, {"lang": state.lang}, node.key)
+        args: dict[str, object] = {"lang": state.lang}
+        if node.status_of:
+            args["contacts"] = list(dict.fromkeys(
+                [*node.contacts_by_lang.get(state.lang, ()), *node.status_of]))
+        pending = ActionCall(node.action, args, node.key)
     return Turn((*before, reply), new_state,
                 (*effects, Count(node.key, state.lang)), pending)
 

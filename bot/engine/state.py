@@ -30,6 +30,7 @@ class State:
     slots: dict[str, str] = field(default_factory=dict)
     greeted: bool = False
     message_ids: tuple[int, ...] = ()  # for /forget; kept by the Telegram adapter only
+    erase_after: int = 0  # minutes: erase the conversation that long after the last message
 
     def to_json(self) -> str:
         data: dict[str, Any] = {"l": self.lang}
@@ -47,6 +48,8 @@ class State:
             data["g"] = 1
         if self.message_ids:
             data["m"] = _runs(self.message_ids)
+        if self.erase_after:
+            data["e"] = self.erase_after
         return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
     @classmethod
@@ -69,6 +72,7 @@ class State:
                 else {},
                 greeted=bool(data.get("g")),
                 message_ids=_ids(data.get("m", ())),
+                erase_after=max(0, min(int(data.get("e", 0)), 1440)),
             )
         except (ValueError, TypeError, KeyError):
             return cls()
@@ -181,14 +185,17 @@ Event = Start | Command | Press | Text | Location | Media
 
 @dataclass(frozen=True)
 class Button:
+    """A button under a reply: a choice, a link, or text to copy (a phone number)."""
+
     label: str
     choice: Choice | None = None
     url: str | None = None
+    copy: str | None = None
     # computed once: adapters look keyboards up by their buttons on every message
     _hash: int = field(init=False, repr=False, compare=False, default=0)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_hash", hash((self.label, self.choice, self.url)))
+        object.__setattr__(self, "_hash", hash((self.label, self.choice, self.url, self.copy)))
 
     def __hash__(self) -> int:
         return self._hash

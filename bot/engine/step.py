@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from .choices import Back, Choice, GoTo, HelpNow, Home, Open, PickPlace, SetLanguage
+from .choices import Back, Choice, GoTo, HelpNow, Home, Open, PickPlace, QuickExit, SetLanguage
 from .compiled import Engine
 from .i18n import LANGS, normalize_lang
 from .model import EMERGENCY, START
@@ -93,6 +93,8 @@ def _on_press(engine: Engine, state: State, choice: Choice | None, now: dt.datet
             return enter(engine, replace(state, back=state.back[:-1]), prev, now, push=False)
         case Back():
             return enter(engine, state, home(state), now, push=False)
+        case QuickExit():
+            return _erase(engine, state, "system:exited", now)
         case SetLanguage(code) if code in engine.languages():
             new = replace(state, lang=code, lang_chosen=True)
             # keep the position in the flow: show the node the user was on, in the new language
@@ -108,6 +110,8 @@ def _on_press(engine: Engine, state: State, choice: Choice | None, now: dt.datet
             button = node.buttons[i]
             if button.set_audience:
                 state = replace(state, audience=button.set_audience)
+            if button.set_erase_after is not None:
+                state = replace(state, erase_after=button.set_erase_after)
             if button.goto is None:
                 return _stale(engine, state, now)
             return enter(engine, state, button.goto, now)
@@ -132,9 +136,7 @@ def _on_command(engine: Engine, state: State, cmd: Command, now: dt.datetime) ->
     if name == "start":
         return _on_start(engine, state, cmd.args, now)
     if name == "forget":
-        fresh = State(lang=state.lang, lang_chosen=state.lang_chosen)
-        turn = enter(engine, fresh, "system:forgotten", now, push=False)
-        return Turn(turn.replies, State(), (Forget(), *turn.effects))
+        return _erase(engine, state, "system:forgotten", now)
     if name == "saj":
         query = cmd.args
         if query:
@@ -146,6 +148,14 @@ def _on_command(engine: Engine, state: State, cmd: Command, now: dt.datetime) ->
         return enter(engine, state, target, now, push=name != "menu")
     return enter(engine, state, "system:unknown_command", now, push=False,
                  extra_buttons=menu_buttons(engine, state))
+
+
+def _erase(engine: Engine, state: State, key: str, now: dt.datetime) -> Turn:
+    """Erase the conversation (state and, through the adapter, every message) and say so
+    with node ``key``, in the user's language; what remains is a fresh state."""
+    fresh = State(lang=state.lang, lang_chosen=state.lang_chosen)
+    turn = enter(engine, fresh, key, now, push=False)
+    return Turn(turn.replies, State(), (Forget(), *turn.effects))
 
 
 def _on_start(engine: Engine, state: State, payload: str, now: dt.datetime) -> Turn:

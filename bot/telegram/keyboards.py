@@ -7,7 +7,7 @@ and packed choices), never from what a user typed.
 
 from __future__ import annotations
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup
 
 from ..engine import Button, Reply, encode
 
@@ -22,6 +22,9 @@ def build(reply: Reply) -> InlineKeyboardMarkup | None:
         for b in row:
             if b.url:
                 cells.append(InlineKeyboardButton(text=b.label, url=b.url))
+            elif b.copy:
+                cells.append(InlineKeyboardButton(text=b.label,
+                                                  copy_text=CopyTextButton(text=b.copy)))
             elif b.choice is not None:
                 cells.append(InlineKeyboardButton(text=b.label, callback_data=encode(b.choice)))
         if cells:
