@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -29,6 +30,49 @@ RLM = "\u200f"
 # Locales whose CLDR calendar data readers would not recognise: Babel's "pcm" writes day
 # names in an orthography few Nigerian teenagers read; English names are what they know.
 _BABEL = {"zh": "zh_Hans", "pcm": "en"}
+
+
+#: How a short list reads ("gratuit, anonyme") where the comma or brackets differ.
+_SEPARATOR = {"ar": "، ", "fa": "، ", "ps": "، ", "zh": "、", "ti": "፣ "}
+_BRACKETS = {"zh": ("（", "）")}
+
+
+def in_brackets(items: list[str], lang: str) -> str:
+    """`` (a, b)`` with the language's own comma and brackets."""
+    left, right = _BRACKETS.get(lang, (" (", ")"))
+    return left + _SEPARATOR.get(lang, ", ").join(items) + right
+
+
+def _strong(ch: str) -> str | None:
+    kind = unicodedata.bidirectional(ch)
+    if kind in ("R", "AL"):
+        return "rtl"
+    return "ltr" if kind == "L" else None
+
+
+def line_direction(line: str) -> str | None:
+    """A line's paragraph direction by the Unicode bidi algorithm (rules P2-P3): its first
+    strong character, skipping isolated runs (FSI/LRI/RLI ... PDI); None if it has none."""
+    depth = 0
+    for ch in line:
+        if ch in "\u2066\u2067\u2068":
+            depth += 1
+        elif ch == PDI:
+            depth = max(0, depth - 1)
+        elif depth == 0 and (kind := _strong(ch)):
+            return kind
+    return None
+
+
+def directional(text: str, lang: str) -> str:
+    """Right-to-left text that reads right to left on every line: a line holding any
+    right-to-left letter starts with a right-to-left mark (a line of Latin letters only, a
+    link or a French fallback, keeps its own direction)."""
+    if lang not in RTL_LANGS:
+        return text
+    return "\n".join(
+        RLM + line if not line.startswith(RLM) and any(_strong(c) == "rtl" for c in line)
+        else line for line in text.split("\n"))
 
 
 def babel_locale(lang: str) -> Locale:
@@ -78,8 +122,9 @@ class Renderer:
         return self.ui(lang, "unknown_plain")
 
     def field(self, contact: Contact, name: str, lang: str, now: dt.datetime) -> str:
-        if name == "name":
-            return self.t(lang, contact.name)[0]
+        if name == "name":  # a Latin name inside right-to-left text keeps to itself
+            name_text = self.t(lang, contact.name)[0]
+            return isolate(name_text) if lang in RTL_LANGS else name_text
         if name == "what":
             return self.t(lang, contact.what)[0]
         if name == "hours":
@@ -172,7 +217,7 @@ class Renderer:
             extras = [self.ui(lang, "free")]
             if contact.anonymous:
                 extras.append(self.ui(lang, "anonymous"))
-            lines[-1] += " (" + ", ".join(extras) + ")"
+            lines[-1] += in_brackets(extras, lang)
         lines[-1] = lines[-1].lstrip()
         if not lines[-1]:
             lines.pop()
@@ -186,7 +231,7 @@ class Renderer:
                 break
         if not contact.phone and not contact.web and not contact.chat:
             lines.append("ℹ️ " + self.unknown(lang, contact))
-        return "\n".join(lines)
+        return directional("\n".join(lines), lang)
 
     # -- node text ------------------------------------------------------------------------
 
@@ -230,6 +275,4 @@ class Renderer:
         out = self.fill(translated, lang, now, params or {}, open_now)
         if fell_back and lang != SOURCE_LANG:
             out = f"{out}\n{self.ui(lang, 'fallback_marker')}"
-        if lang in RTL_LANGS and not fell_back:
-            out = RLM + out
-        return out, fell_back
+        return directional(out, lang), fell_back

@@ -14,6 +14,7 @@ from typing import Any, Literal, TypedDict
 from . import hours as hours_mod
 from .choices import PickPlace
 from .compiled import Engine
+from .render import directional
 from .screens import enter
 from .state import Button, Reply, Turn, Venue
 
@@ -137,14 +138,15 @@ def _helpline_status(engine: Engine, turn: Turn, result: ActionResult, now: dt.d
             status = r.status_text(st, lang, now)
             if not item.get("confirmed", True):
                 status += " " + r.ui(lang, "hours_unconfirmed")
-        name = r.t(lang, contact.name)[0]
+        name = r.field(contact, "name", lang, now)
         lines.append(r.ui(lang, "status_line", name=name, status=status))
         if contact.chat and item.get("known") and (item.get("open") or item.get("always")):
-            chats.append((Button(r.ui(lang, "chat_with", name=name), url=contact.chat),))
+            label = directional(r.ui(lang, "chat_with", name=name), lang)
+            chats.append((Button(label, url=contact.chat),))
     if not lines or not turn.replies:
         return turn
     last = turn.replies[-1]
-    merged = Reply(last.node, last.text + "\n\n" + "\n".join(lines),
+    merged = Reply(last.node, last.text + "\n\n" + directional("\n".join(lines), lang),
                    (*chats[:MAX_CHATS], *last.buttons), last.protect, last.venue, last.fallback)
     return replace(turn, replies=(*turn.replies[:-1], merged), pending=None)
 

@@ -13,8 +13,10 @@ from dataclasses import replace
 
 from .choices import Back, GoTo, HelpNow, Home, Open, QuickExit
 from .compiled import Engine
+from .i18n import RTL_LANGS
 from .model import START, Node
 from .offers import language_buttons
+from .render import directional
 from .state import BACK_LIMIT, ActionCall, Button, Count, Effect, Reply, State, Turn, Venue
 
 MAX_COPY = 6  # copy buttons under one message: a card's phone numbers, two rows at most
@@ -134,6 +136,8 @@ def _render(
     if node.navigation:
         rows += [nav_row(engine, state), exit_row(engine, state)]
     rows = [r for r in rows if r]
+    if lang in RTL_LANGS:  # labels that start with an emoji still read right to left
+        rows = [tuple(replace(b, label=directional(b.label, lang)) for b in row) for row in rows]
     return Reply(node=node.key, text=text, buttons=tuple(rows), protect=node.sensitive,
                  venue=venue, fallback=fell_back)
 
