@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 SOURCE_LANG = "fr"
 #: The short codes accepted everywhere, in menu order, and their catalog folder names.
 LANGS: tuple[str, ...] = (
-    "fr", "nl", "de", "en", "ar", "vi", "zh", "sq", "ro", "bg", "ps", "fa", "pcm",
+    "fr", "nl", "de", "en", "ar", "vi", "zh", "sq", "ro", "bg", "uk", "ps", "fa", "ti", "so",
+    "pcm",
 )
 CATALOG_DIRS: dict[str, str] = {"zh": "zh_Hans"}
 RTL_LANGS = frozenset({"ar", "fa", "ps"})
@@ -46,8 +47,15 @@ def normalize_lang(code: str | None) -> str | None:
     return base if base in LANGS else None
 
 
+#: Names readers recognise better than CLDR's: Persian is read by Afghans too (Dari), and
+#: CLDR's "Naijíriá Píjin" is an orthography few Nigerian teenagers use.
+_NAMES = {"fa": "فارسی / دری", "pcm": "Naija (Pidgin)"}
+
+
 def language_name(code: str) -> str:
     """The language's own name ("Nederlands", "العربية"), from Babel's CLDR data."""
+    if code in _NAMES:
+        return _NAMES[code]
     try:
         locale = Locale.parse(_BABEL_LOCALE.get(code, code))
         name = locale.get_display_name(locale) or code

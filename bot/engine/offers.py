@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .choices import SetLanguage
-from .i18n import LANGS, language_name
+from .i18n import LANGS, SOURCE_LANG, language_name
 from .state import Button, State
 
 if TYPE_CHECKING:
@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 SCRIPTS: tuple[tuple[tuple[int, int], tuple[str, ...]], ...] = (
     ((0x0600, 0x06FF), ("ar", "fa", "ps")),
     ((0x4E00, 0x9FFF), ("zh",)),
-    ((0x0400, 0x04FF), ("bg",)),
+    ((0x0400, 0x04FF), ("uk", "bg")),
+    ((0x1200, 0x139F), ("ti",)),  # Ge'ez (Ethiopic)
 )
 
 
@@ -27,13 +28,19 @@ def language_buttons(engine: Engine, state: State) -> list[tuple[Button, ...]]:
     langs = engine.languages()
     buttons = []
     for code in langs:
-        label = language_name(code)
-        if code != "fr" and not engine.translator.reviewed.get(code, False):
-            label += " *"
+        label = language_label(engine, code)
         if code == state.lang:
             label = "✓ " + label
         buttons.append(Button(label, SetLanguage(code)))
     return [tuple(buttons[i:i + 3]) for i in range(0, len(buttons), 3)]
+
+
+def language_label(engine: Engine, code: str) -> str:
+    """A language's own name, with "*" when no native speaker has reviewed its catalog."""
+    label = language_name(code)
+    if code != SOURCE_LANG and not engine.translator.reviewed.get(code, False):
+        label += " *"
+    return label
 
 
 def script_langs(text: str) -> tuple[str, ...]:
@@ -53,11 +60,11 @@ def script_langs(text: str) -> tuple[str, ...]:
     return langs if n * 2 >= letters else ()
 
 
-def _row(codes: list[str], prefix: str = "") -> list[tuple[Button, ...]]:
+def _row(engine: Engine, codes: list[str], prefix: str = "") -> list[tuple[Button, ...]]:
     """One row of buttons switching to these languages (none when there are none)."""
     if not codes:
         return []
-    return [tuple(Button(prefix + language_name(c), SetLanguage(c)) for c in codes)]
+    return [tuple(Button(prefix + language_label(engine, c), SetLanguage(c)) for c in codes)]
 
 
 def script_offer(engine: Engine, state: State, text: str) -> list[tuple[Button, ...]]:
@@ -65,7 +72,7 @@ def script_offer(engine: Engine, state: State, text: str) -> list[tuple[Button, 
     script = script_langs(text)
     if not script or state.lang in script:
         return []
-    return _row([c for c in script if c in engine.languages()])
+    return _row(engine, [c for c in script if c in engine.languages()])
 
 
 def switch_offer(engine: Engine, state: State, langs: frozenset[str]
@@ -74,4 +81,4 @@ def switch_offer(engine: Engine, state: State, langs: frozenset[str]
     (a user writing English or Dutch to a bot speaking French)."""
     if not langs or state.lang in langs:
         return []
-    return _row([c for c in LANGS if c in langs and c in engine.languages()][:2], "🌍 ")
+    return _row(engine, [c for c in LANGS if c in langs and c in engine.languages()][:2], "🌍 ")

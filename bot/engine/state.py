@@ -31,6 +31,7 @@ class State:
     greeted: bool = False
     message_ids: tuple[int, ...] = ()  # for /forget; kept by the Telegram adapter only
     erase_after: int = 0  # minutes: erase the conversation that long after the last message
+    review_told: str = ""  # the unreviewed language the user was told about (once)
 
     def to_json(self) -> str:
         data: dict[str, Any] = {"l": self.lang}
@@ -50,6 +51,8 @@ class State:
             data["m"] = _runs(self.message_ids)
         if self.erase_after:
             data["e"] = self.erase_after
+        if self.review_told:
+            data["r"] = self.review_told
         return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
     @classmethod
@@ -73,6 +76,7 @@ class State:
                 greeted=bool(data.get("g")),
                 message_ids=_ids(data.get("m", ())),
                 erase_after=max(0, min(int(data.get("e", 0)), 1440)),
+                review_told=str(data.get("r", ""))[:8],
             )
         except (ValueError, TypeError, KeyError):
             return cls()

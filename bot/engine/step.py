@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from .choices import Back, Choice, GoTo, HelpNow, Home, Open, PickPlace, QuickExit, SetLanguage
 from .compiled import Engine
-from .i18n import LANGS, normalize_lang
+from .i18n import LANGS, SOURCE_LANG, language_name, normalize_lang
 from .model import EMERGENCY, START
 from .offers import script_offer, switch_offer
 from .screens import enter, home, menu_buttons, open_button
@@ -182,6 +182,28 @@ def _on_start(engine: Engine, state: State, payload: str, now: dt.datetime) -> T
 
 def step(engine: Engine, state: State | None, event: Event, now: dt.datetime) -> Turn:
     """Advance one conversation by one event. Never raises for any event or state."""
+    return _review_notice(engine, _step(engine, state, event, now), now)
+
+
+def _review_notice(engine: Engine, turn: Turn, now: dt.datetime) -> Turn:
+    """The first time a conversation is in a language no native speaker has reviewed, say
+    so once, in that language, with a way to switch to French or English: before the answer
+    (whose buttons stay the last ones), except in an emergency, where nothing comes first
+    (the note then waits for the next turn)."""
+    lang = turn.state.lang
+    if (lang == SOURCE_LANG or engine.translator.reviewed.get(lang, False)
+            or turn.state.review_told == lang or not turn.replies
+            or any(r.node.startswith("emergency:") for r in turn.replies)
+            or any(isinstance(e, Forget) for e in turn.effects)):
+        return turn
+    state = replace(turn.state, review_told=lang)
+    switch = [c for c in (SOURCE_LANG, "en") if c in engine.languages() and c != lang]
+    note = enter(engine, state, "system:unreviewed", now, push=False,
+                 extra_buttons=[tuple(Button(language_name(c), SetLanguage(c)) for c in switch)])
+    return replace(turn, replies=(*note.replies, *turn.replies), state=state)
+
+
+def _step(engine: Engine, state: State | None, event: Event, now: dt.datetime) -> Turn:
     state = state or State()
     if state.lang not in LANGS or state.lang not in engine.languages():
         state = replace(state, lang="fr", lang_chosen=False)
