@@ -215,7 +215,7 @@ class Runner:
     def __init__(self, dispatcher: Dispatcher, encoding: type[AiohttpSession]) -> None:
         self.dispatcher = dispatcher
         self.encoding = encoding
-        self.bot = Bot("123456:BENCH", session=canned(encoding))
+        self.bot = Bot("123456:BENCH-xxxxxxxxxxxxxxxxxxxxxxxx", session=canned(encoding))
         self.reset()
 
     def reset(self) -> None:
@@ -500,7 +500,7 @@ async def soak(engine: Engine, n: int) -> dict[str, float]:
     """Fuzzed updates (random text, forged callbacks, media, locations) through the adapter."""
     rnd = random.Random(11)
     dispatcher = our_dispatcher(engine, MemoryStateStore())
-    bot = Bot("123456:SOAK", session=canned(OURS))
+    bot = Bot("123456:SOAK-xxxxxxxxxxxxxxxxxxxxxxxxx", session=canned(OURS))
     errors = 0
     alphabet = "abcdefghijklmnopqrstuvwxyzéèàç 0123456789?!'\u200f\u200bمرحبا你好ыж"
     datas = ["", "g:zz:1:1", "x:h", "x:k", "x:m", "l:ar", "l:xx", "o:0000:5", "p:0:9",

@@ -7,9 +7,11 @@ reads them.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .errors import ConfigError
 
@@ -33,17 +35,67 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
-def _int(env: Mapping[str, str], key: str, default: int, minimum: int = 0) -> int:
-    raw = env.get(key, "").strip()
-    if not raw:
+class _Reader:
+    """Reads settings and collects every problem, so one start shows them all (one line
+    each) instead of stopping at the first."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+        self.problems: list[str] = []
+
+    def text(self, key: str, default: str = "") -> str:
+        return self.env.get(key, "").strip() or default
+
+    def int(self, key: str, default: int, minimum: int = 0) -> int:
+        raw = self.text(key)
+        if not raw:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            self.problems.append(f"{key}={raw!r} is not a whole number")
+            return default
+        if value < minimum:
+            self.problems.append(f"{key}={value} must be at least {minimum}")
+            return default
+        return value
+
+    def bool(self, key: str, default: bool) -> bool:
+        raw = self.text(key).lower()
+        if not raw:
+            return default
+        if raw in ("1", "true", "yes", "on"):
+            return True
+        if raw in ("0", "false", "no", "off"):
+            return False
+        self.problems.append(f"{key}={raw!r} must be true or false")
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{key}={raw!r} is not a whole number") from None
-    if value < minimum:
-        raise ConfigError(f"{key}={value} must be at least {minimum}")
-    return value
+
+    def url(self, key: str, schemes: tuple[str, ...], hint: str) -> str | None:
+        raw = self.text(key)
+        if not raw:
+            return None
+        parts = urlsplit(raw)
+        if parts.scheme not in schemes or not (parts.netloc or parts.path):
+            self.problems.append(f"{key}={_shown(raw)} is not a {' or '.join(schemes)} address"
+                                 f" ({hint})")
+            return None
+        return raw
+
+
+def _shown(value: str) -> str:
+    """A setting's value as it may appear in an error: never a password."""
+    parts = urlsplit(value)
+    if parts.password:
+        value = value.replace(parts.password, "***", 1)
+    return repr(value[:80])
+
+
+#: A token from @BotFather: the bot's numeric id, a colon, 35 letters, digits, _ or -.
+TOKEN = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
+#: What Telegram accepts as a webhook secret token.
+SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+REDIS_SCHEMES = ("redis", "rediss", "unix", "redis+sentinel")
 
 
 #: What the /privacy message promises (flows/common/system.yaml, system:privacy: "Tout
@@ -51,25 +103,15 @@ def _int(env: Mapping[str, str], key: str, default: int, minimum: int = 0) -> in
 PROMISED_TTL = 86400
 
 
-def _state_ttl(env: Mapping[str, str]) -> int:
-    value = _int(env, "STATE_TTL", PROMISED_TTL, minimum=60)
+def _state_ttl(read: _Reader) -> int:
+    value = read.int("STATE_TTL", PROMISED_TTL, minimum=60)
     if value > PROMISED_TTL:
-        raise ConfigError(
+        read.problems.append(
             f"STATE_TTL={value} keeps conversations longer than the 24 hours the /privacy "
             "message promises (flows/common/system.yaml, system:privacy, in every language): "
             "use at most 86400, or change that text and its translations first")
+        return PROMISED_TTL
     return value
-
-
-def _bool(env: Mapping[str, str], key: str, default: bool) -> bool:
-    raw = env.get(key, "").strip().lower()
-    if not raw:
-        return default
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    if raw in ("0", "false", "no", "off"):
-        return False
-    raise ConfigError(f"{key}={raw!r} must be true or false")
 
 
 @dataclass(frozen=True)
@@ -99,29 +141,44 @@ class Settings:
             merged = read_env_file(env_file or ROOT / ".env")
             merged.update(os.environ)
             env = merged
-        token = env.get("BOT_TOKEN", "").strip() or None
-        if token and ":" not in token:
-            raise ConfigError("BOT_TOKEN does not look like a token from @BotFather "
-                              "(it has the form 123456:ABC...)")
-        level = env.get("LOG_LEVEL", "INFO").upper()
+        read = _Reader(env)
+        token = read.text("BOT_TOKEN") or None
+        if token and not TOKEN.match(token):
+            read.problems.append("BOT_TOKEN does not look like a token from @BotFather (it has "
+                                 "the form 123456789:AAE... with 35 characters after the colon)")
+        level = read.text("LOG_LEVEL", "INFO").upper()
         if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-            raise ConfigError(f"LOG_LEVEL={level!r} must be DEBUG, INFO, WARNING or ERROR")
-        path = env.get("WEBHOOK_PATH", "/telegram") or "/telegram"
-        return cls(
+            read.problems.append(f"LOG_LEVEL={level!r} must be DEBUG, INFO, WARNING or ERROR")
+        api_base = read.url("BOT_API_BASE", ("http", "https"), "a Bot API server")
+        # Telegram calls only https webhooks; a self-hosted Bot API server (or a test
+        # emulator, BOT_API_BASE) may call http ones
+        webhook_url = read.url("WEBHOOK_URL", ("https", "http") if api_base else ("https",),
+                               "Telegram only calls https webhooks")
+        secret = read.text("WEBHOOK_SECRET") or None
+        if secret and not SECRET.match(secret):
+            read.problems.append("WEBHOOK_SECRET may only hold letters, digits, _ and - (1 to "
+                                 "256 of them): Telegram refuses any other")
+        path = read.text("WEBHOOK_PATH", "/telegram")
+        settings = cls(
             bot_token=token,
-            bot_api_base=env.get("BOT_API_BASE", "").strip() or None,
-            redis_url=env.get("REDIS_URL", "").strip() or None,
-            state_ttl=_state_ttl(env),
-            flows_dir=Path(env.get("FLOWS_DIR") or ROOT / "flows"),
-            locales_dir=Path(env.get("LOCALES_DIR") or ROOT / "locales"),
+            bot_api_base=api_base,
+            redis_url=read.url("REDIS_URL", REDIS_SCHEMES,
+                               "e.g. redis://localhost:6379/0, rediss://… for TLS, "
+                               "redis+sentinel://host:26379/mymaster"),
+            state_ttl=_state_ttl(read),
+            flows_dir=Path(read.text("FLOWS_DIR") or ROOT / "flows"),
+            locales_dir=Path(read.text("LOCALES_DIR") or ROOT / "locales"),
             log_level=level,
-            webhook_url=env.get("WEBHOOK_URL", "").strip() or None,
-            webhook_host=env.get("WEBHOOK_HOST", "0.0.0.0").strip() or "0.0.0.0",
-            webhook_port=_int(env, "WEBHOOK_PORT", 8080, minimum=1),
+            webhook_url=webhook_url,
+            webhook_host=read.text("WEBHOOK_HOST", "0.0.0.0"),
+            webhook_port=read.int("WEBHOOK_PORT", 8080, minimum=1),
             webhook_path=path if path.startswith("/") else "/" + path,
-            webhook_secret=env.get("WEBHOOK_SECRET", "").strip() or None,
-            stats=_bool(env, "STATS", True),
-            throttle_messages=_int(env, "THROTTLE_MESSAGES", 8, minimum=1),
-            throttle_seconds=_int(env, "THROTTLE_SECONDS", 10, minimum=1),
-            bot_username=env.get("BOT_USERNAME", "").strip().lstrip("@") or None,
+            webhook_secret=secret,
+            stats=read.bool("STATS", True),
+            throttle_messages=read.int("THROTTLE_MESSAGES", 8, minimum=1),
+            throttle_seconds=read.int("THROTTLE_SECONDS", 10, minimum=1),
+            bot_username=read.text("BOT_USERNAME").lstrip("@") or None,
         )
+        if read.problems:
+            raise ConfigError("\n".join(read.problems))
+        return settings

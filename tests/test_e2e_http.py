@@ -26,7 +26,7 @@ async def api() -> AsyncIterator[FakeBotAPI]:
 
 async def start_bot(base: str, **env: str) -> asyncio.subprocess.Process:
     environ = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "WEBHOOK_URL")}
-    environ.update({"BOT_TOKEN": "123456:E2E-TEST-TOKEN", "BOT_API_BASE": base,
+    environ.update({"BOT_TOKEN": "123456:E2E-TEST-TOKEN-xxxxxxxxxxxxxxx", "BOT_API_BASE": base,
                     "LOG_LEVEL": "WARNING", **env})
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=ROOT, env=environ,

@@ -228,7 +228,7 @@ async def test_random_updates_through_the_aiogram_adapter(engine: Engine,
     from .fakes.session import CHAT, RecordingSession
 
     session = RecordingSession()
-    bot = Bot("123456:FUZZ", session=session)
+    bot = Bot("123456:FUZZ-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
     service = BotService(Dialog(engine, _runner()), MemoryStateStore(), b"k", clock=lambda: NOW)
     dispatcher = build_dispatcher(service)
     user = {"id": CHAT["id"], "is_bot": False, "first_name": "x",

@@ -135,7 +135,7 @@ def test_json_body_carries_what_aiogram_form_carries(index: int) -> None:
         (Button("Grooming", GoTo("v1", 3, 0)),),
         (Button("Site", url="https://childfocus.be"), Button("🆘", HelpNow())))))
     session = OrientationSession(keyboards=keyboards)
-    bot = Bot("123456:TEST", session=session)
+    bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
     for method in (methods(markup)[index], methods(build(reply_with("z")))[index]):
         body = session.encode(bot, method)
         assert body is not None
@@ -151,7 +151,7 @@ def test_encoded_keyboard_is_reused_and_only_for_our_markups() -> None:
     keyboards = Keyboards()
     ours = keyboards.markup(reply_with("a"))
     session = OrientationSession(keyboards=keyboards)
-    bot = Bot("123456:TEST", session=session)
+    bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
     first = session.encoded_markup(bot, ours)
     assert first is not None and session.encoded_markup(bot, ours) is first
     foreign = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="a",
@@ -164,7 +164,7 @@ def test_encoded_keyboard_is_reused_and_only_for_our_markups() -> None:
 
 def test_successful_reply_is_parsed_straight_from_json() -> None:
     session = OrientationSession()
-    bot = Bot("123456:TEST", session=session)
+    bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
     method = SendMessage(chat_id=42, text="x")
     raw = json.dumps({"ok": True, "result": message_json(7)})
     ours = session.check_response(bot, method, 200, raw).result
@@ -175,7 +175,7 @@ def test_successful_reply_is_parsed_straight_from_json() -> None:
 
 def test_error_replies_raise_aiogram_exceptions() -> None:
     session = OrientationSession()
-    bot = Bot("123456:TEST", session=session)
+    bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
     method = SendMessage(chat_id=42, text="x")
     with pytest.raises(TelegramRetryAfter) as info:
         session.check_response(bot, method, 429, json.dumps({
@@ -195,7 +195,7 @@ def test_send_text_is_the_same_request_as_send_message_and_reads_the_id() -> Non
     keyboards = Keyboards()
     markup = keyboards.markup(reply_with("a", "b"))
     session = OrientationSession(keyboards=keyboards)
-    bot = Bot("123456:TEST", session=session)
+    bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
     ours = SendText(chat_id=42, text="Salut 👋", reply_markup=markup, protect_content=True)
     theirs = SendMessage(chat_id=42, text="Salut 👋", reply_markup=markup, protect_content=True)
     assert ours.__api_method__ == theirs.__api_method__ == "sendMessage"
@@ -247,7 +247,7 @@ def test_any_text_survives_the_json_body(text: str, protect: bool) -> None:
     from bot.telegram.methods import SendText
 
     session = OrientationSession()
-    bot = Bot("123456:TEST", session=session)
+    bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
     markup = KEYBOARDS.markup(reply_with("«ok» \u200f"))
     body = session.encode(bot, SendText(chat_id=-42, text=text, reply_markup=markup,
                                         protect_content=protect or None))

@@ -131,3 +131,31 @@ def test_state_ttl_cannot_outlive_what_privacy_promises(engine: Engine) -> None:
     with pytest.raises(ConfigError, match=r"STATE_TTL=172800 keeps conversations longer "
                                           r"than the 24 hours the /privacy message promises"):
         Settings.load({"STATE_TTL": "172800"})
+
+
+def test_every_configuration_problem_is_one_line_and_exit_2() -> None:
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "BOT_TOKEN": "abc:def",
+           "REDIS_URL": "notaurl", "WEBHOOK_URL": "http://bot.example", "STATE_TTL": "x",
+           "WEBHOOK_SECRET": "has spaces", "STATS": "maybe"}
+    out = subprocess.run([sys.executable, "-m", "bot", "lint"], cwd=ROOT, env=env, timeout=60,
+                         capture_output=True, text=True, check=False)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 6 and all(line.startswith("configuration error: ") for line in lines)
+    for key in ("BOT_TOKEN", "REDIS_URL", "WEBHOOK_URL", "STATE_TTL", "WEBHOOK_SECRET", "STATS"):
+        assert any(key in line for line in lines), key
+    assert "Traceback" not in out.stderr
+
+
+def test_a_password_in_a_bad_url_is_never_printed() -> None:
+    from bot.config import Settings
+    from bot.errors import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        Settings.load({"REDIS_URL": "http://:s3cret@redis:6379/0"})
+    assert "s3cret" not in str(err.value) and "REDIS_URL" in str(err.value)
+    good = Settings.load({"REDIS_URL": "rediss://:s3cret@redis:6380/0",
+                          "BOT_TOKEN": "123456789:AAE" + "x" * 32,
+                          "WEBHOOK_URL": "https://bot.example/telegram",
+                          "WEBHOOK_SECRET": "a-long_random-secret"})
+    assert good.redis_url is not None and good.webhook_url is not None

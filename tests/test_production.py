@@ -35,7 +35,7 @@ SECRET = "s3cret-token_for-tests"
 
 
 def settings(**env: str) -> Settings:
-    base = {"BOT_TOKEN": "123456:TEST", "WEBHOOK_URL": "https://bot.example.org",
+    base = {"BOT_TOKEN": "123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", "WEBHOOK_URL": "https://bot.example.org",
             "WEBHOOK_SECRET": SECRET, "WEBHOOK_PATH": "/telegram"}
     return Settings.load({**base, **env})
 
@@ -48,7 +48,7 @@ def update(update_id: int, text: str) -> dict[str, object]:
 @pytest.fixture
 async def webhook(dialog: Dialog) -> AsyncIterator[tuple[TestClient, RecordingSession]]:
     session = RecordingSession()
-    bot = Bot("123456:TEST", session=session)
+    bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
     service = BotService(dialog, MemoryStateStore(), b"k", clock=lambda: NOW)
     app = build_webhook_app(settings(), bot, build_dispatcher(service), service)
     client = TestClient(TestServer(app))
@@ -83,7 +83,7 @@ async def test_health_and_metrics(webhook: tuple[TestClient, RecordingSession]) 
 
 def test_webhook_without_secret_refuses_to_start() -> None:
     env = {k: v for k, v in os.environ.items() if k != "WEBHOOK_SECRET"}
-    env.update({"BOT_TOKEN": "123456:TEST", "WEBHOOK_URL": "https://bot.example.org"})
+    env.update({"BOT_TOKEN": "123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", "WEBHOOK_URL": "https://bot.example.org"})
     proc = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 2 and "WEBHOOK_SECRET" in proc.stderr
@@ -94,7 +94,7 @@ def test_webhook_without_secret_refuses_to_start() -> None:
 
 async def start_replica(api_base: str, port: int, redis_url: str) -> asyncio.subprocess.Process:
     env = dict(os.environ)
-    env.update({"BOT_TOKEN": "123456:REPLICA", "BOT_API_BASE": api_base,
+    env.update({"BOT_TOKEN": "123456:REPLICA-xxxxxxxxxxxxxxxxxxxxxx", "BOT_API_BASE": api_base,
                 "WEBHOOK_URL": api_base + "/hook", "WEBHOOK_SECRET": SECRET,
                 "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port),
                 "REDIS_URL": redis_url, "LOG_LEVEL": "WARNING"})
@@ -202,7 +202,7 @@ async def test_redis_outage_keeps_answering_then_recovers(
     port, procs = private_redis
     store = RedisStateStore(f"redis://127.0.0.1:{port}/0")
     session = RecordingSession()
-    bot = Bot("123456:TEST", session=session)
+    bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
     service = BotService(dialog, store, b"k", clock=lambda: NOW)
     await service.handle(bot, 1, Start())
     procs[-1].kill()

@@ -109,7 +109,7 @@ async def test_one_read_and_one_write_per_update(store: RedisStateStore,
     store.client.pipeline = spy_pipeline
     stats = BufferedStats(RedisStats(store.client))
     service = BotService(dialog, store, b"k", stats=stats, clock=lambda: NOW)
-    bot = Bot("123456:TEST", session=RecordingSession())
+    bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=RecordingSession())
     await service.handle(bot, 42, Start(), 1)
     await service.handle(bot, 42, Text("nudes"), 2)
     assert round_trips == ["GET", "SET", "GET", "SET"]
@@ -147,7 +147,7 @@ async def test_a_button_press_reads_state_while_its_callback_is_answered(
         return await real_request(bot, method, timeout)
 
     service = BotService(dialog, store, b"k", clock=lambda: NOW)
-    bot = Bot("123456:TEST", session=session)
+    bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
     session.make_request = spy_request  # type: ignore[method-assign]
     store.conn._write = spy_write  # type: ignore[method-assign]
     dispatcher = build_dispatcher(service)

@@ -34,7 +34,7 @@ USER = {"id": 777001, "is_bot": False, "first_name": "Ado", "language_code": "fr
 class Harness:
     def __init__(self, dialog: Dialog, throttle: Throttle | None = None) -> None:
         self.session = RecordingSession()
-        self.bot = Bot("123456:TEST", session=self.session)
+        self.bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=self.session)
         self.store = MemoryStateStore()
         self.service = BotService(dialog, self.store, SECRET, ttl=3600, throttle=throttle,
                                   clock=lambda: NOW)

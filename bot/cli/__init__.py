@@ -120,7 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings.load()
     except ConfigError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():  # one line per problem
+            print(f"configuration error: {line}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
