@@ -132,6 +132,7 @@ class Settings:
     throttle_messages: int
     throttle_seconds: int
     bot_username: str | None = None
+    log_format: str = "text"
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, env_file: Path | None = None
@@ -149,6 +150,9 @@ class Settings:
         level = read.text("LOG_LEVEL", "INFO").upper()
         if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             read.problems.append(f"LOG_LEVEL={level!r} must be DEBUG, INFO, WARNING or ERROR")
+        log_format = read.text("LOG_FORMAT", "text").lower()
+        if log_format not in ("text", "json"):
+            read.problems.append(f"LOG_FORMAT={log_format!r} must be text or json")
         api_base = read.url("BOT_API_BASE", ("http", "https"), "a Bot API server")
         # Telegram calls only https webhooks; a self-hosted Bot API server (or a test
         # emulator, BOT_API_BASE) may call http ones
@@ -178,6 +182,7 @@ class Settings:
             throttle_messages=read.int("THROTTLE_MESSAGES", 8, minimum=1),
             throttle_seconds=read.int("THROTTLE_SECONDS", 10, minimum=1),
             bot_username=read.text("BOT_USERNAME").lstrip("@") or None,
+            log_format=log_format,
         )
         if read.problems:
             raise ConfigError("\n".join(read.problems))

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .. import logs
 from ..config import Settings
 from ..errors import ConfigError
 
@@ -123,8 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in str(exc).splitlines():  # one line per problem
             print(f"configuration error: {line}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.setup(settings.log_level, settings.log_format)
     result: int = args.func(args, settings)
     return result
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, Router
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, User
 
 from ..engine import Event, Location, Media, Press, Text, command, decode
+from ..logs import guarding
 from .service import BotService
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,22 @@ def message_event(message: Message) -> Event | None:
     return None
 
 
+def personal(message: Message | None, user: User | None) -> list[object]:
+    """What an update carries that must never reach a log: text, ids, names, numbers,
+    places (see bot/logs.py)."""
+    out: list[object] = []
+    if user is not None:
+        out += [user.id, user.first_name, user.last_name, user.username]
+    if message is not None:
+        out += [message.chat.id, message.text, message.caption]
+        if message.contact is not None:
+            c = message.contact
+            out += [c.phone_number, c.first_name, c.last_name, c.user_id]
+        if message.location is not None:
+            out += [message.location.latitude, message.location.longitude]
+    return out
+
+
 def build_router(service: BotService) -> Router:
     router = Router(name="orientation")
 
@@ -42,11 +59,12 @@ def build_router(service: BotService) -> Router:
         event = message_event(message)
         if event is None:
             return  # polls, dice, service messages...: ignored, no error
-        try:
-            await service.handle(bot, message.chat.id, event, message.message_id)
-        except Exception as exc:
-            log.error("update failed: %s", type(exc).__name__)
-            await service.error_reply(bot, message.chat.id)
+        with guarding(personal(message, message.from_user)):
+            try:
+                await service.handle(bot, message.chat.id, event, message.message_id)
+            except Exception as exc:
+                log.error("update failed: %s", type(exc).__name__)
+                await service.error_reply(bot, message.chat.id)
 
     @router.callback_query()
     async def on_callback(query: CallbackQuery, bot: Bot) -> None:
@@ -61,14 +79,15 @@ def build_router(service: BotService) -> Router:
         if chat is None:
             return
         hint = query.from_user.language_code if query.from_user else None
-        try:
-            await service.handle(bot, chat.id, Press(decode(query.data), hint),
-                                 loading=loading)
-        except Exception as exc:
-            log.error("update failed: %s", type(exc).__name__)
-            await service.error_reply(bot, chat.id)
-        finally:
-            if loading is not None:
-                loading.close()  # no effect once awaited; otherwise never started
+        with guarding([chat.id, *personal(None, query.from_user)]):
+            try:
+                await service.handle(bot, chat.id, Press(decode(query.data), hint),
+                                     loading=loading)
+            except Exception as exc:
+                log.error("update failed: %s", type(exc).__name__)
+                await service.error_reply(bot, chat.id)
+            finally:
+                if loading is not None:
+                    loading.close()  # no effect once awaited; otherwise never started
 
     return router
