@@ -7,6 +7,7 @@ reads them.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +73,37 @@ def _bool(env: Mapping[str, str], key: str, default: bool) -> bool:
     raise ConfigError(f"{key}={raw!r} must be true or false")
 
 
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$|^https://\*\.[A-Za-z0-9.-]+$")
+
+
+def _frame_ancestors(env: Mapping[str, str]) -> tuple[str, ...]:
+    """Who may show the web page in a frame: nobody (empty), 'self' and/or origins."""
+    raw = env.get("WEB_FRAME_ANCESTORS", "").strip()
+    if not raw or raw in ("'none'", "none"):
+        return ()
+    out: list[str] = []
+    for token in raw.replace(",", " ").split():
+        if token in ("'self'", "self"):
+            out.append("'self'")
+        elif _ORIGIN.match(token):
+            out.append(token)
+        else:
+            raise ConfigError(f"WEB_FRAME_ANCESTORS: {token!r} is not 'self' or an origin "
+                              "such as https://www.aidealajeunesse.cfwb.be")
+    return tuple(out)
+
+
+def _exit_url(env: Mapping[str, str]) -> str:
+    url = env.get("WEB_EXIT_URL", "").strip() or DEFAULT_EXIT_URL
+    if not re.match(r"^https?://[^\s\"'<>]+$", url):
+        raise ConfigError(f"WEB_EXIT_URL={url!r} must be an http(s) address")
+    return url
+
+
+#: Where "Quitter vite" sends the tab: a neutral page that reveals nothing.
+DEFAULT_EXIT_URL = "https://www.google.com/search?q=meteo"
+
+
 @dataclass(frozen=True)
 class Settings:
     bot_token: str | None
@@ -89,6 +121,14 @@ class Settings:
     stats: bool
     throttle_messages: int
     throttle_seconds: int
+    web_host: str = "0.0.0.0"
+    web_port: int = 8090
+    web_secret: str | None = None
+    web_exit_url: str = DEFAULT_EXIT_URL
+    web_frame_ancestors: tuple[str, ...] = ()
+    web_session_limit: int = 30
+    web_ip_limit: int = 120
+    web_trust_proxy: bool = False
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, env_file: Path | None = None
@@ -122,4 +162,12 @@ class Settings:
             stats=_bool(env, "STATS", True),
             throttle_messages=_int(env, "THROTTLE_MESSAGES", 8, minimum=1),
             throttle_seconds=_int(env, "THROTTLE_SECONDS", 10, minimum=1),
+            web_host=env.get("WEB_HOST", "0.0.0.0").strip() or "0.0.0.0",
+            web_port=_int(env, "WEB_PORT", 8090, minimum=1),
+            web_secret=env.get("WEB_SECRET", "").strip() or None,
+            web_exit_url=_exit_url(env),
+            web_frame_ancestors=_frame_ancestors(env),
+            web_session_limit=_int(env, "WEB_SESSION_LIMIT", 30, minimum=1),
+            web_ip_limit=_int(env, "WEB_IP_LIMIT", 120, minimum=1),
+            web_trust_proxy=_bool(env, "WEB_TRUST_PROXY", False),
         )
