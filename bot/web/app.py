@@ -33,6 +33,8 @@ from .service import BadRequestError, WebService, parse_event, parse_session
 log = logging.getLogger(__name__)
 MAX_BODY = 16 * 1024  # a request is a session id and at most 4,096 characters of text
 SERVICE = web.AppKey("service", WebService)
+#: No access log: it would write addresses, paths and user agents.
+RUNNER: dict[str, Any] = {"access_log": None, "shutdown_timeout": 10.0}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -206,8 +208,7 @@ async def serve_web(settings: Settings, dialog: Dialog) -> None:
     store, stats = await open_store(settings)
     service = build_service(settings, dialog, store, stats)
     flusher = asyncio.create_task(stats.run()) if isinstance(stats, BufferedStats) else None
-    runner = web.AppRunner(build_web_app(settings, service), access_log=None,
-                           shutdown_timeout=10.0)
+    runner = web.AppRunner(build_web_app(settings, service), **RUNNER)
     await runner.setup()
     try:
         site = web.TCPSite(runner, settings.web_host, settings.web_port)
