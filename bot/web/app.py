@@ -151,6 +151,11 @@ class Routes:
         await self.service.erase(session)
         return web.Response(status=204)
 
+    @staticmethod
+    async def no_icon(request: web.Request) -> web.Response:
+        """Browsers ask for /favicon.ico: nothing to show, nothing to log as missing."""
+        return web.Response(status=204, headers={"Cache-Control": "public, max-age=86400"})
+
     async def healthz(self, request: web.Request) -> web.Response:
         return web.json_response({"status": "ok",
                                   "content": self.service.dialog.engine.bundle.version})
@@ -165,6 +170,7 @@ def build_web_app(settings: Settings, service: WebService) -> web.Application:
     app.router.add_post("/api/turn", routes.turn)
     app.router.add_post("/api/exit", routes.leave)
     app.router.add_get("/healthz", routes.healthz)
+    app.router.add_get("/favicon.ico", routes.no_icon)
     return app
 
 

@@ -100,6 +100,7 @@
         var cmd = document.createElement("button");
         cmd.type = "button";
         cmd.className = "cmd";
+        cmd.dir = "ltr";
         cmd.textContent = m[4];
         cmd.setAttribute("data-text", m[4]);
         parent.appendChild(cmd);
@@ -110,7 +111,7 @@
   }
 
   function bubble(who, dir) {
-    var li = document.createElement("li");
+    var li = document.createElement("div");
     li.className = "msg " + who;
     li.tabIndex = -1;
     if (dir) { li.dir = dir; }
