@@ -179,8 +179,9 @@ async def test_a_young_persons_conversation_in_the_browser(site: Site, browser: 
     assert "De quoi veux-tu parler" in await press(page, "Je suis un ou une jeune")
     assert "sextorsion" in (await press(page, "On me fait du chantage")).lower()
     # a French message
-    assert "sextorsion" in (await type_message(page, "il menace de publier mes photos")).lower()
-    assert (await page.locator("div.me").last.inner_text()).endswith("il menace de publier mes photos")
+    typed = "il menace de publier mes photos"
+    assert "sextorsion" in (await type_message(page, typed)).lower()
+    assert (await page.locator("div.me").last.inner_text()).endswith(typed)
     violations = await axe(page)
     assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
     await page.screenshot(path=str(ARTIFACTS / "web-conversation-fr.png"), full_page=True)
