@@ -139,8 +139,10 @@ class Routes:
         except BadRequestError as exc:
             return error(400, str(exc))
         answer = await self.service.turn(session, event, self.address(request))
-        return web.json_response(answer.body, status=answer.status, headers=answer.headers,
-                                 dumps=_dumps)
+        response = web.json_response(answer.body, status=answer.status,
+                                     headers=answer.headers, dumps=_dumps)
+        response.enable_compression()  # gzip when the browser accepts it: slow connections
+        return response
 
     async def leave(self, request: web.Request) -> web.Response:
         """"Quitter vite": erase the tab's conversation."""
