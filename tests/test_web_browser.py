@@ -196,6 +196,8 @@ async def test_a_young_persons_conversation_in_the_browser(site: Site, browser: 
     # the SAJ for 5000, through the postcode field
     await type_message(page, "/saj")
     assert await page.locator("#place").is_visible()
+    # what the user typed keeps its own direction in a right-to-left page
+    assert await page.locator("div.me span[dir=auto]").last.evaluate("e => e.matches(':dir(ltr)')")
     before = await bot_count(page)
     await page.locator("#place-input").fill("5000")
     await page.locator("#place-input").press("Enter")

@@ -124,8 +124,10 @@
   }
 
   function addMine(text) {
-    var li = bubble("me", "auto");
-    li.appendChild(document.createTextNode(text));
+    var span = document.createElement("span");
+    span.dir = "auto";  // the direction of what was typed, not of the page
+    span.textContent = text;
+    bubble("me", "").appendChild(span);
   }
 
   function addReply(reply, dir) {
