@@ -114,6 +114,36 @@ def _state_ttl(read: _Reader) -> int:
     return value
 
 
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$|^https://\*\.[A-Za-z0-9.-]+$")
+#: Where "Quitter vite" sends the tab: a neutral page that reveals nothing.
+DEFAULT_EXIT_URL = "https://www.google.com/search?q=meteo"
+
+
+def _frame_ancestors(read: _Reader) -> tuple[str, ...]:
+    """Who may show the web page in a frame: nobody (empty), 'self' and/or origins."""
+    raw = read.text("WEB_FRAME_ANCESTORS")
+    if not raw or raw in ("'none'", "none"):
+        return ()
+    out: list[str] = []
+    for token in raw.replace(",", " ").split():
+        if token in ("'self'", "self"):
+            out.append("'self'")
+        elif _ORIGIN.match(token):
+            out.append(token)
+        else:
+            read.problems.append(f"WEB_FRAME_ANCESTORS: {token!r} is not 'self' or an origin "
+                                 "such as https://www.aidealajeunesse.cfwb.be")
+    return tuple(out)
+
+
+def _exit_url(read: _Reader) -> str:
+    url = read.text("WEB_EXIT_URL", DEFAULT_EXIT_URL)
+    if not re.match(r"^https?://[^\s\"'<>]+$", url):
+        read.problems.append(f"WEB_EXIT_URL={url!r} must be an http(s) address")
+        return DEFAULT_EXIT_URL
+    return url
+
+
 @dataclass(frozen=True)
 class Settings:
     bot_token: str | None
@@ -133,6 +163,14 @@ class Settings:
     throttle_seconds: int
     bot_username: str | None = None
     log_format: str = "text"
+    web_host: str = "0.0.0.0"
+    web_port: int = 8090
+    web_secret: str | None = None
+    web_exit_url: str = DEFAULT_EXIT_URL
+    web_frame_ancestors: tuple[str, ...] = ()
+    web_session_limit: int = 30
+    web_ip_limit: int = 120
+    web_trust_proxy: bool = False
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, env_file: Path | None = None
@@ -183,6 +221,14 @@ class Settings:
             throttle_seconds=read.int("THROTTLE_SECONDS", 10, minimum=1),
             bot_username=read.text("BOT_USERNAME").lstrip("@") or None,
             log_format=log_format,
+            web_host=read.text("WEB_HOST", "0.0.0.0"),
+            web_port=read.int("WEB_PORT", 8090, minimum=1),
+            web_secret=read.text("WEB_SECRET") or None,
+            web_exit_url=_exit_url(read),
+            web_frame_ancestors=_frame_ancestors(read),
+            web_session_limit=read.int("WEB_SESSION_LIMIT", 30, minimum=1),
+            web_ip_limit=read.int("WEB_IP_LIMIT", 120, minimum=1),
+            web_trust_proxy=read.bool("WEB_TRUST_PROXY", False),
         )
         if read.problems:
             raise ConfigError("\n".join(read.problems))

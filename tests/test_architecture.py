@@ -96,6 +96,7 @@ def test_public_surface_is_what_it_says() -> None:
 #: Code that uses the engine as a library: it imports ``bot.engine`` and nothing under it.
 #: (bot/cli inspects the content itself: the linter, graphs, schemas, catalogs.)
 ADAPTERS = [*(ROOT / "bot" / "telegram").glob("*.py"), *(ROOT / "bot" / "store").glob("*.py"),
+            *(ROOT / "bot" / "web").glob("*.py"),
             ROOT / "bot" / "dialog.py", ROOT / "bot" / "console.py",
             ROOT / "bot" / "actions_runner.py", *(ROOT / "actions").glob("*.py")]
 
@@ -127,3 +128,32 @@ def test_the_surface_test_can_fail(tmp_path: Path) -> None:
     bad.write_text("from ..engine.screens import enter\nfrom bot.engine.state import State\n",
                    encoding="utf-8")
     assert _engine_uses(bad) == {"bot.engine.screens", "bot.engine.state"}
+
+
+#: What the web channel may use of the bot: the engine's surface, the driver, the stores,
+#: the settings and the errors (not the Telegram adapter, not the maintainers' tools).
+WEB_ALLOWED = {"bot.engine", "bot.dialog", "bot.store", "bot.store.stats", "bot.store.redis",
+               "bot.config", "bot.errors"}
+
+
+def _bot_imports(path: Path, package: str) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level == 0 and (node.module or "").startswith("bot"):
+                found.add(node.module or "")
+            elif node.level > 0:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                found.add(".".join([*base, *([node.module] if node.module else [])]))
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("bot"))
+    return found
+
+
+def test_the_web_channel_uses_only_the_engine_driver_stores_and_settings() -> None:
+    files = list((ROOT / "bot" / "web").glob("*.py"))
+    assert files
+    used = {m for p in files for m in _bot_imports(p, "bot.web")}
+    assert {m for m in used if not m.startswith("bot.web")} <= WEB_ALLOWED, used
+    assert "bot.engine" in used and "bot.dialog" in used

@@ -210,3 +210,30 @@ facts:
         "contacts.yaml:22:5: error [wrong-type] source must be a list. Write it as [a, b] or as "
         "lines starting with '- '.",
     ]
+
+
+def test_channel_words_are_flagged_but_not_platforms_or_links(tmp_path: Path) -> None:
+    out = lint_file(tmp_path, """\
+id: fixture_channel
+audience: young
+title: Essai
+start: one
+nodes:
+  one:
+    say: |
+      Écris /start pour recommencer. J'efface nos messages quand Telegram le permet.
+      Sur Snapchat ou https://www.103ecoute.be/aide, et le 24/7, rien n'est signalé.
+    buttons:
+      - {text: "Tape /forget", goto: one}
+""")
+    assert [line for line in out if "[channel-name]" in line or "[command-word]" in line] == [
+        "broken.yaml:7:5: warning [channel-name] 'fixture_channel:one' names a channel "
+        "(Telegram), but the same text is shown on the web page. Say it without the channel "
+        "(\"quand c'est possible\"), or ask the developers for a per-channel variant.",
+        "broken.yaml:7:5: warning [command-word] 'fixture_channel:one' tells the user to type "
+        "/start. Offer a button (goto:) or plain words (\"tout effacer\"): typing a command is "
+        "a Telegram habit.",
+        "broken.yaml:11:9: warning [command-word] 'fixture_channel:one' tells the user to type "
+        "/forget. Offer a button (goto:) or plain words (\"tout effacer\"): typing a command is "
+        "a Telegram habit.",
+    ]

@@ -29,11 +29,28 @@ def lint(*args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=120, check=False)
 
 
+#: Channel wording still in flows/common (lint warnings, issue 20): the help's command list,
+#: "avec /forget", "quand Telegram le permet", "écris /help", "écris /start". Shrink this
+#: list as the texts get channel-neutral wording; no other warning is allowed.
+CHANNEL_WARNINGS = {
+    "start:start": 1, "system:help": 1, "system:privacy": 2, "system:unknown_command": 1,
+    "system:forgotten": 1,
+}
+
+
 def test_lint_is_clean_and_prints_a_summary() -> None:
     out = lint()
     assert out.returncode == 0, out.stdout[-2000:]
     summary = out.stdout.strip().splitlines()[-1]
-    assert re.match(r"\d+ flows, \d+ nodes, 13 language\(s\): 0 error\(s\), 0 warning", summary)
+    total = sum(CHANNEL_WARNINGS.values())
+    assert re.match(rf"\d+ flows, \d+ nodes, 13 language\(s\): 0 error\(s\), {total} warning",
+                    summary), summary
+    found: dict[str, int] = {}
+    for line in out.stdout.splitlines()[:-1]:
+        match = re.search(r"warning \[(?:channel-name|command-word)\] '([\w:]+)'", line)
+        assert match, line
+        found[match.group(1)] = found.get(match.group(1), 0) + 1
+    assert found == CHANNEL_WARNINGS
 
 
 def test_lint_catches_a_typo_with_file_and_line(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""``python -m bot``: run | chat | lint | i18n | graph | stats | schema.
+"""``python -m bot``: run | web | chat | lint | i18n | graph | stats | schema.
 
 Each command imports what it needs when it runs (the ``noqa: PLC0415`` lines): ``lint`` must
 not pay for aiogram and rasa-sdk (over 100 MiB and a second of start-up), and the bot must
@@ -68,6 +68,13 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return run_bot(settings)
 
 
+def cmd_web(args: argparse.Namespace, settings: Settings) -> int:
+    from ..actions_runner import RasaActionRunner  # noqa: PLC0415
+    from ..web import run_web  # noqa: PLC0415
+
+    return run_web(settings, RasaActionRunner())
+
+
 def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
     """The README's first command: the Telegram bot with a token, the simulator without."""
     if settings.bot_token:
@@ -85,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run the Telegram bot (polling, or webhook if WEBHOOK_URL)")
     run.set_defaults(func=cmd_run)
+    web = sub.add_parser("web", help="serve the chat page on WEB_HOST:WEB_PORT (no Telegram)")
+    web.set_defaults(func=cmd_web)
     start = sub.add_parser("start", help="run the bot if BOT_TOKEN is set, else the simulator")
     start.set_defaults(func=cmd_start)
     chat = sub.add_parser("chat", help="talk to the bot in the terminal (console simulator)")

@@ -192,6 +192,7 @@ def check_bundle(bundle: Bundle, report: Report, *, langs: tuple[str, ...] = ("f
     _reachability(bundle, edges, report)
     _links(bundle, report)
     _readability(bundle, report)
+    _channel_words(bundle, report)
     for flow_id in REQUIRED_FLOWS:
         if flow_id not in bundle.flows:
             report.add(_root_pos(bundle), "missing-flow",
@@ -212,6 +213,38 @@ def check_bundle(bundle: Bundle, report: Report, *, langs: tuple[str, ...] = ("f
                            "Add that node to the emergency flow.")
     if not report.errors:
         _rendered_limits(bundle, report, langs, translator)
+
+
+#: The channel the bot runs on besides the web page: content that names it is wrong there.
+CHANNEL_NAMES = re.compile(r"\btelegram\b", re.IGNORECASE)
+#: A command to type ("écris /start", "avec /forget"), not a path inside a web address.
+COMMAND_WORD = re.compile(r"(?<![\w/:.~-])/[a-z]{2,16}\b")
+
+
+def _channel_words(bundle: Bundle, report: Report) -> None:
+    """Texts that name the channel or tell the user to type a /command (warnings).
+
+    The same content runs on Telegram and on the web page: "quand Telegram le permet" is
+    wrong on the web, and "écris /start" asks for a gesture a button does everywhere (the
+    web page shows such words as buttons, a stopgap). Other platforms named as places where
+    something happens ("sur Snapchat") are not channels and are not flagged."""
+    for flow in bundle.flows.values():
+        for node in flow.nodes.values():
+            texts = [(node.say, node.say_pos), *((b.text, b.pos) for b in node.buttons)]
+            for text, pos in texts:
+                names = sorted({m.group(0) for m in CHANNEL_NAMES.finditer(text)})
+                if names:
+                    report.add(pos, "channel-name",
+                               f"'{node.key}' names a channel ({', '.join(names)}), but the "
+                               "same text is shown on the web page",
+                               "Say it without the channel (\"quand c'est possible\"), or ask "
+                               "the developers for a per-channel variant.", severity="warning")
+                commands = sorted({m.group(0) for m in COMMAND_WORD.finditer(text)})
+                if commands:
+                    report.add(pos, "command-word",
+                               f"'{node.key}' tells the user to type {', '.join(commands)}",
+                               "Offer a button (goto:) or plain words (\"tout effacer\"): "
+                               "typing a command is a Telegram habit.", severity="warning")
 
 
 def _readability(bundle: Bundle, report: Report) -> None:

@@ -6,10 +6,10 @@ when ``REDIS_URL`` is set.
 """
 
 from ..errors import StoreError, StoreTimeoutError, StoreUnavailableError
-from .base import KEY_PREFIX, StateStore, chat_key
+from .base import KEY_PREFIX, StateStore, chat_key, session_key
 from .memory import MemoryStateStore
 
 __all__ = [
     "KEY_PREFIX", "MemoryStateStore", "StateStore", "StoreError",
-    "StoreTimeoutError", "StoreUnavailableError", "chat_key",
+    "StoreTimeoutError", "StoreUnavailableError", "chat_key", "session_key",
 ]

@@ -34,3 +34,8 @@ def chat_key(chat_id: int, secret: bytes) -> str:
     return KEY_PREFIX + digest
 
 
+def session_key(session: str, secret: bytes) -> str:
+    """The key of a web conversation: an HMAC of the tab's random session id (a different
+    message space from :func:`chat_key`'s numbers, so the two can never meet)."""
+    digest = hmac.new(secret, b"web:" + session.encode(), hashlib.sha256).hexdigest()[:24]
+    return KEY_PREFIX + digest
