@@ -272,7 +272,8 @@ async def test_forget_clears_the_page_and_starts_a_new_session(site: Site,
     await page.goto(site.base)
     await wait_reply(page, 0)
     old = await session_of(page)
-    # "/forget" in the bot's own text is a button on the web
+    # "/forget" in the bot's own text (the privacy screen) is a button on the web
+    await press(page, "🔒 Ce que le bot garde")
     before = await bot_count(page)
     await page.locator("div.bot button.cmd", has_text="/forget").first.click()
     await page.wait_for_function("() => document.querySelectorAll('div.bot').length === 1")
