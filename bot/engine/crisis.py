@@ -4,7 +4,9 @@ The word lists are content (``flows/safety/crisis.yaml``), reviewed like any tex
 that matches a category is answered by the ``emergency:<category>`` node before anything
 else. Phrases under ``ignore`` ("mort de rire") are removed first to keep false alarms low.
 All languages' lists are checked whatever the user's language: a frightened user may type
-in their own language while the bot speaks another.
+in their own language while the bot speaks another. The whole message is read (up to
+:data:`~bot.engine.text.MAX_INPUT` characters), and also its other readings
+(:func:`~bot.engine.text.variants`: "sui-cide", "su1c1de", Arabic clitic prefixes).
 """
 
 from __future__ import annotations
@@ -12,16 +14,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .model import CrisisLists
-from .text import Pattern, PhraseIndex, remove_phrases, words
+from .text import Pattern, PhraseIndex, remove_phrases, variants, words
 
 #: Checked in this order: the first category that matches wins.
 CATEGORY_ORDER: tuple[str, ...] = ("danger", "suicide", "runaway")
 
 
 @dataclass(frozen=True)
+class Detection:
+    category: str
+    langs: tuple[str, ...]  # languages whose lists matched for that category
+
+
+@dataclass(frozen=True)
 class CrisisDetector:
     order: tuple[str, ...]
-    index: PhraseIndex
+    index: PhraseIndex  # key: "category|lang"
     ignore: tuple[Pattern, ...]
     ignore_index: PhraseIndex
 
@@ -29,19 +37,33 @@ class CrisisDetector:
     def build(cls, lists: CrisisLists, known: frozenset[str] = frozenset()) -> CrisisDetector:
         ordered = [c for c in CATEGORY_ORDER if c in lists.categories]
         ordered += sorted(c for c in lists.categories if c not in CATEGORY_ORDER)
-        entries = [(cat, Pattern.compile(p)) for cat in ordered
-                   for lang_list in lists.categories[cat].values() for p in lang_list]
+        entries = [(f"{cat}|{lang}", Pattern.compile(p)) for cat in ordered
+                   for lang, lang_list in lists.categories[cat].items() for p in lang_list]
         ignore = tuple(Pattern.compile(p) for v in lists.ignore.values() for p in v)
         return cls(tuple(ordered), PhraseIndex(entries, known), ignore,
                    PhraseIndex([("ignore", p) for p in ignore], known))
 
     def detect(self, text: str, tokens: list[str] | None = None) -> str | None:
         """The crisis category the text signals, or None (``tokens``: ``words(text)``)."""
+        found = self.scan(text, tokens)
+        return found.category if found else None
+
+    def scan(self, text: str, tokens: list[str] | None = None) -> Detection | None:
+        """The category and the languages whose phrases matched, or None."""
         tokens = words(text) if tokens is None else tokens
+        found: dict[str, set[str]] = {}
+        for stream in (tokens, *variants(text, tokens)):
+            for category, lang in self._hits(stream):
+                found.setdefault(category, set()).add(lang)
+        category = next((c for c in self.order if c in found), None)
+        if category is None:
+            return None
+        return Detection(category, tuple(sorted(found[category])))
+
+    def _hits(self, tokens: list[str]) -> list[tuple[str, str]]:
         present = tuple(p for _, p in self.ignore_index.find(tokens))
         if present:
             tokens = remove_phrases(tokens, present)
         if not tokens:
-            return None
-        found = {category for category, _ in self.index.find(tokens)}
-        return next((c for c in self.order if c in found), None)
+            return []
+        return [tuple(key.split("|", 1)) for key, _ in self.index.find(tokens)]  # type: ignore[misc]
