@@ -98,6 +98,7 @@ def _placeholders(bundle: Bundle, node: Node, text: str, report: Report) -> None
 def _reachability(bundle: Bundle, edges: dict[str, list[str]], report: Report) -> None:
     roots = {f"{f.id}:{f.start}" for f in bundle.flows.values()}
     roots |= {k for k in bundle.node_keys if k.startswith(("system:", "emergency:"))}
+    roots |= {n.key for f in bundle.flows.values() for n in f.nodes.values() if n.triggers}
     seen: set[str] = set()
     todo = list(roots)
     while todo:

@@ -13,6 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from . import checks, directory
+from .examples import (
+    AUDIENCE_FILE,
+    EXAMPLES_DIR,
+    ExampleFile,
+    check_examples,
+    load_audience,
+    load_examples,
+)
 from .model import AUDIENCES, Bundle, Button, CrisisLists, Flow, Node, Readability
 from .problems import ContentError, Pos, Report
 from .schema import (
@@ -243,13 +251,27 @@ def _merge_triggers(
     extra: list[tuple[str, dict[str, tuple[str, ...]], dict[str, Pos]]],
     report: Report,
 ) -> None:
-    """Add each language file's trigger phrases to the flows they name."""
+    """Add each language file's trigger phrases to the flows (or ``flow:node``) they name."""
     for lang, per_flow, where in extra:
-        for flow_id, phrases in per_flow.items():
+        for target, phrases in per_flow.items():
+            flow_id, _, node_id = target.partition(":")
             flow = flows.get(flow_id)
             if flow is None:
-                report.add(where[flow_id], "unknown-flow", f"there is no flow '{flow_id}'",
+                report.add(where[target], "unknown-flow", f"there is no flow '{flow_id}'",
                            checks.suggest(flow_id, flows))
+                continue
+            if node_id:
+                node = flow.nodes.get(node_id)
+                if node is None:
+                    report.add(where[target], "unknown-target",
+                               f"the flow '{flow_id}' has no node '{node_id}'",
+                               checks.suggest(node_id, list(flow.nodes)))
+                    continue
+                node_trig = dict(node.triggers)
+                node_trig[lang] = (*node_trig.get(lang, ()), *phrases)
+                nodes = dict(flow.nodes)
+                nodes[node_id] = replace(node, triggers=node_trig)
+                flows[flow_id] = replace(flow, nodes=nodes)
                 continue
             merged = dict(flow.triggers)
             merged[lang] = (*merged.get(lang, ()), *phrases)
@@ -293,6 +315,8 @@ class _Parts:
         default_factory=list)
     hasher: Any = field(default_factory=hashlib.sha256)
     readability: Readability = field(default_factory=Readability)
+    examples: list[ExampleFile] = field(default_factory=list)
+    audience: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _read(path: Path, parts: _Parts, report: Report) -> None:
@@ -316,6 +340,12 @@ def _read(path: Path, parts: _Parts, report: Report) -> None:
         parts.crisis = load_crisis(data, name, report)
     elif path.name == READABILITY_FILE:
         parts.readability = load_readability(data, name, report)
+    elif path.name == AUDIENCE_FILE and path.parent.parent.name != EXAMPLES_DIR:
+        parts.audience = load_audience(data, name, report)
+    elif path.parent.name == EXAMPLES_DIR:
+        loaded = load_examples(data, name, report)
+        if loaded is not None:
+            parts.examples.append(loaded)
     elif path.parent.name == TRIGGERS_DIR:
         parts.triggers.append(load_triggers(data, name, report))
     else:
@@ -375,8 +405,11 @@ def load_bundle(
         flows=flows, directory=dir_obj, crisis=crisis, ui=ui,
         version=hasher.hexdigest()[:4], node_keys=keys,
         node_index={k: i for i, k in enumerate(keys)}, readability=parts.readability,
+        examples=tuple(ex for ef in parts.examples for ex in ef.examples),
+        audience_cues=parts.audience,
     )
     checks.check_bundle(bundle, report, langs=tuple(langs), translator=translator)
+    check_examples(parts.examples, bundle, report)
     return (None if report.errors else bundle), report
 
 

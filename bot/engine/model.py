@@ -147,6 +147,17 @@ class CrisisLists:
 
 
 @dataclass(frozen=True)
+class Example:
+    """A message as people type it, and the flow it should open (trains the classifier)."""
+
+    lang: str
+    flow: str
+    text: str
+    pos: Pos
+    reviewed: bool = False
+
+
+@dataclass(frozen=True)
 class Readability:
     """Limits for young people's messages (``flows/readability.yaml``)."""
 
@@ -168,6 +179,9 @@ class Bundle:
     node_keys: tuple[str, ...]  # index -> "flow:node", for short callback data
     node_index: dict[str, int]
     readability: Readability = field(default_factory=Readability)
+    examples: tuple[Example, ...] = ()
+    #: lang -> phrases by which professionals present themselves ("je suis éducatrice")
+    audience_cues: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def node(self, key: str) -> Node | None:
         flow_id, _, node_id = key.partition(":")

@@ -14,7 +14,7 @@ from typing import Any
 from .crisis import CrisisDetector
 from .i18n import LANGS, Translator, normalize_lang
 from .model import Bundle, CrisisLists, Node
-from .offers import language_buttons, script_offer, switch_offer
+from .offers import crisis_language, language_buttons, script_offer, switch_offer
 from .render import Renderer
 from .state import (
     BACK_LIMIT,
@@ -37,10 +37,11 @@ from .state import (
     Venue,
 )
 from .text import MAX_INPUT, words
-from .understand import Understanding, decide
+from .understand import SMALLTALK, Understanding, is_no
 
 START = "start:start"
 EMERGENCY = "emergency:start"
+ASK_DANGER = "emergency:ask"  # "are you in danger now?" when only the classifier says so
 #: Nodes the runtime itself enters; checks make sure they exist.
 SYSTEM_NODES = (
     "system:help", "system:privacy", "system:language", "system:language_offer",
@@ -80,10 +81,16 @@ class Engine:
 
     @classmethod
     def build(cls, bundle: Bundle, translator: Translator | None = None) -> Engine:
+        from .classify import default_cache
+
         translator = translator or Translator()
         known = translator.vocabulary()
+        titles = {f.id: tuple(t for lang in translator.available()
+                              if (t := translator.lookup(lang, f.title)) and lang != "fr")
+                  for f in bundle.flows.values()}
         return cls(bundle, translator, CrisisDetector.build(bundle.crisis, known),
-                   Understanding.build(bundle, known), Renderer(bundle, translator))
+                   Understanding.build(bundle, known, titles=titles, cache=default_cache()),
+                   Renderer(bundle, translator))
 
     @classmethod
     def for_rendering(cls, bundle: Bundle, translator: Translator) -> Engine:
@@ -238,10 +245,16 @@ def _first_lang(engine: Engine, state: State, hint: str | None) -> State:
 def _on_text(engine: Engine, state: State, text: str, now: dt.datetime) -> Turn:
     text = text[:MAX_INPUT]
     tokens = words(text)  # normalized once, for the crisis lists and the triggers
-    category = engine.detector.detect(text, tokens)
-    if category is not None:
-        key = f"emergency:{category}"
-        return _turn(engine, state, key if engine.bundle.node(key) else EMERGENCY, now)
+    found = engine.detector.scan(text, tokens)
+    if found is not None:
+        key = f"emergency:{found.category}"
+        state, extra = crisis_language(engine, state, found.langs, text, len(tokens))
+        return _turn(engine, state, key if engine.bundle.node(key) else EMERGENCY, now,
+                     extra_buttons=extra)
+    if state.at == ASK_DANGER and len(tokens) <= 3 and engine.bundle.node(ASK_DANGER):
+        # a typed answer to "are you in danger now?": anything but a no is a yes
+        return _turn(engine, state, "emergency:not_now" if is_no(tokens) else
+                     "emergency:danger", now)
     ask = state.slots.get("ask")
     if ask:
         node = engine.bundle.node(ask)
@@ -252,11 +265,18 @@ def _on_text(engine: Engine, state: State, text: str, now: dt.datetime) -> Turn:
     if offer:
         return _turn(engine, state, "system:language_offer", now, push=False,
                      extra_buttons=offer)
-    matches = engine.understanding.match(text, state.lang, state.audience, tokens)
-    target, choices = decide(matches)
-    if target is not None:
-        return _turn(engine, state, target, now,
-                     extra_buttons=switch_offer(engine, state, matches[0].langs))
+    decision = engine.understanding.route(text, state.lang, state.audience, tokens)
+    if decision.audience:
+        state = replace(state, audience=decision.audience)
+    if decision.kind == "ask_danger" and engine.bundle.node(ASK_DANGER):
+        return _turn(engine, state, ASK_DANGER, now)
+    if decision.kind == "open" and decision.target and engine.bundle.node(decision.target):
+        extra = switch_offer(engine, state, decision.langs)
+        if decision.target.startswith(SMALLTALK + ":"):
+            extra += _menu_buttons(engine, state)
+            return _turn(engine, state, decision.target, now, push=False, extra_buttons=extra)
+        return _turn(engine, state, decision.target, now, extra_buttons=extra)
+    choices = [c for c in decision.choices if engine.bundle.node(c)]
     if choices:
         buttons = [(_open_button(engine, state, c, engine.bundle.flows[c.split(":")[0]].title),)
                    for c in choices]
