@@ -116,7 +116,19 @@ def facts_report(bundle: Bundle, cwd: Path) -> str:
     return "\n".join(out)
 
 
+def understanding_report(bundle: Bundle, cwd: Path) -> str:
+    """Routing accuracy per language and audience, fallbacks, crisis recall, confusions."""
+    from .engine.i18n import Translator
+    from .engine.runtime import Engine
+    from .evaluate import CASES, evaluate, report
+
+    if not CASES.exists():
+        return f"no labelled cases at {CASES}"
+    return report(evaluate(Engine.build(bundle, Translator.load())))
+
+
 REPORTS: dict[str, Callable[[Bundle, Path], str]] = {
+    "understanding": understanding_report,
     "readability": readability_report,
     "facts": facts_report,
     "contacts": contacts_report,

@@ -161,8 +161,10 @@ def check_bundle(bundle: Bundle, report: Report, *, langs: tuple[str, ...] = ("f
             if key not in bundle.ui:
                 report.add(_root_pos(bundle), "missing-ui",
                            f"the label '{key}' is missing from ui.yaml", "Add it under strings.")
+        from .crisis import ANSWERED_ELSEWHERE
+
         for cat in bundle.crisis.categories:
-            if bundle.node(f"emergency:{cat}") is None:
+            if cat not in ANSWERED_ELSEWHERE and bundle.node(f"emergency:{cat}") is None:
                 report.add(bundle.flows["emergency"].pos, "missing-node",
                            f"the crisis category '{cat}' has no node 'emergency:{cat}'",
                            "Add that node to the emergency flow.")

@@ -17,7 +17,14 @@ from .model import CrisisLists
 from .text import Pattern, PhraseIndex, remove_phrases, variants, words
 
 #: Checked in this order: the first category that matches wins.
-CATEGORY_ORDER: tuple[str, ...] = ("danger", "suicide", "runaway")
+CATEGORY_ORDER: tuple[str, ...] = ("danger", "suicide", "runaway", "forced")
+#: "X forces me": danger, unless the message names forced criminality (stealing, selling
+#: drugs, begging): then the trafficking flow answers (category "exploitation").
+FORCED = "forced"
+EXPLOITATION = "exploitation"
+#: Categories answered by another node than ``emergency:<category>``.
+ANSWERED_ELSEWHERE: dict[str, str] = {FORCED: "emergency:danger",
+                                      EXPLOITATION: "trafficking:start"}
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,7 @@ class CrisisDetector:
     index: PhraseIndex  # key: "category|lang"
     ignore: tuple[Pattern, ...]
     ignore_index: PhraseIndex
+    exploitation: PhraseIndex | None = None
 
     @classmethod
     def build(cls, lists: CrisisLists, known: frozenset[str] = frozenset()) -> CrisisDetector:
@@ -40,8 +48,10 @@ class CrisisDetector:
         entries = [(f"{cat}|{lang}", Pattern.compile(p)) for cat in ordered
                    for lang, lang_list in lists.categories[cat].items() for p in lang_list]
         ignore = tuple(Pattern.compile(p) for v in lists.ignore.values() for p in v)
+        crime = [("x", Pattern.compile(p)) for v in lists.exploitation.values() for p in v]
         return cls(tuple(ordered), PhraseIndex(entries, known), ignore,
-                   PhraseIndex([("ignore", p) for p in ignore], known))
+                   PhraseIndex([("ignore", p) for p in ignore], known),
+                   PhraseIndex(crime, known) if crime else None)
 
     def detect(self, text: str, tokens: list[str] | None = None) -> str | None:
         """The crisis category the text signals, or None (``tokens``: ``words(text)``)."""
@@ -58,7 +68,12 @@ class CrisisDetector:
         category = next((c for c in self.order if c in found), None)
         if category is None:
             return None
-        return Detection(category, tuple(sorted(found[category])))
+        langs = tuple(sorted(found[category]))
+        if category == FORCED:
+            crime = self.exploitation is not None and any(
+                self.exploitation.find(s) for s in (tokens, *variants(text, tokens)))
+            return Detection(EXPLOITATION if crime else "danger", langs)
+        return Detection(category, langs)
 
     def _hits(self, tokens: list[str]) -> list[tuple[str, str]]:
         present = tuple(p for _, p in self.ignore_index.find(tokens))

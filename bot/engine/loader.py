@@ -202,7 +202,8 @@ def load_crisis(data: Any, file: str, report: Report) -> CrisisLists:
     top = expect_mapping(data, Pos(file, 1, 1), "the crisis file", report)
     if top is None:
         return CrisisLists({}, {}, file)
-    check_keys(top, ("categories", "ignore"), ("categories",), "the crisis file", report)
+    check_keys(top, ("categories", "ignore", "exploitation"), ("categories",), "the crisis file",
+               report)
     categories: dict[str, dict[str, tuple[str, ...]]] = {}
     cats = expect_mapping(top.get("categories"), top.at("categories"), "'categories'", report)
     for cat, langs in (cats or {}).items():
@@ -216,7 +217,13 @@ def load_crisis(data: Any, file: str, report: Report) -> CrisisLists:
         if "ignore" in top else None
     for lang, words in (ign or {}).items():
         ignore[lang] = text_list(words, ign.at(lang) if ign else top.pos, f"ignore {lang}", report)
-    return CrisisLists(categories, ignore, file)
+    exploitation: dict[str, tuple[str, ...]] = {}
+    exp = expect_mapping(top["exploitation"], top.at("exploitation"), "'exploitation'", report) \
+        if "exploitation" in top else None
+    for lang, words in (exp or {}).items():
+        exploitation[lang] = text_list(words, exp.at(lang) if exp else top.pos,
+                                       f"exploitation {lang}", report)
+    return CrisisLists(categories, ignore, file, exploitation)
 
 
 TRIGGERS_DIR = "triggers"

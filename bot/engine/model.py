@@ -144,6 +144,8 @@ class CrisisLists:
     categories: dict[str, dict[str, tuple[str, ...]]]
     ignore: dict[str, tuple[str, ...]]
     file: str = ""
+    #: words of forced criminality: with a "forced" phrase, trafficking answers, not danger
+    exploitation: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

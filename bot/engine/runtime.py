@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .crisis import CrisisDetector
+from .crisis import ANSWERED_ELSEWHERE, CrisisDetector
 from .i18n import LANGS, Translator, normalize_lang
 from .model import Bundle, CrisisLists, Node
 from .offers import crisis_language, language_buttons, script_offer, switch_offer
@@ -247,7 +247,7 @@ def _on_text(engine: Engine, state: State, text: str, now: dt.datetime) -> Turn:
     tokens = words(text)  # normalized once, for the crisis lists and the triggers
     found = engine.detector.scan(text, tokens)
     if found is not None:
-        key = f"emergency:{found.category}"
+        key = ANSWERED_ELSEWHERE.get(found.category, f"emergency:{found.category}")
         state, extra = crisis_language(engine, state, found.langs, text, len(tokens))
         return _turn(engine, state, key if engine.bundle.node(key) else EMERGENCY, now,
                      extra_buttons=extra)

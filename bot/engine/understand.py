@@ -42,7 +42,8 @@ class Match:
 OPEN = 0.5  # open the best flow
 UNSURE = 0.25  # below OPEN: "did you mean" with the flows above CHOICE
 CHOICE = 0.12
-DANGER_ASK = 0.5  # only the classifier says emergency: ask "are you in danger now?"
+DANGER_ASK = 0.7  # only the classifier says emergency: ask "are you in danger now?"
+DANGER_WORDS = 4  # ... on messages of at least this many words
 #: A flow of the other audience keeps this share of its probability.
 OTHER_AUDIENCE = 0.3
 #: Flows the classifier never offers as a "did you mean" button.
@@ -84,7 +85,8 @@ def training_samples(bundle: Bundle, titles: dict[str, tuple[str, ...]] | None =
     """``(flow, text, weight)`` for the classifier: examples, triggers, titles.
 
     ``titles``: flow id -> translated titles (from the catalogs), added to the French one.
-    The crisis phrases teach the *emergency* class (the second net), at half weight.
+    The crisis phrases are not used: the *emergency* class (the second net) learns from the
+    emergency examples and triggers only, so that it stays quiet on hyperboles.
     """
     samples: list[tuple[str, str, float]] = []
     classes = {f.id for f in bundle.flows.values() if f.id not in NOT_CLASSES}
@@ -100,11 +102,6 @@ def training_samples(bundle: Bundle, titles: dict[str, tuple[str, ...]] | None =
         phrases += [p for node in flow.nodes.values() for lang in sorted(node.triggers)
                     for p in node.triggers[lang]]
         samples += [(flow.id, p.replace("*", ""), 1.0) for p in phrases]
-    if EMERGENCY in classes:
-        for cat in sorted(bundle.crisis.categories):
-            for lang in sorted(bundle.crisis.categories[cat]):
-                samples += [(EMERGENCY, p.replace("*", ""), 0.5)
-                            for p in bundle.crisis.categories[cat][lang]]
     return samples
 
 
@@ -191,8 +188,13 @@ class Understanding:
             return replace(base, kind="open", target=target, by="trigger")
         if ranked:
             best, p = ranked[0]
-            if best == EMERGENCY and p >= DANGER_ASK:
+            if best == EMERGENCY and p >= DANGER_ASK and len(tokens) >= DANGER_WORDS:
                 return replace(base, kind="ask_danger", by="classifier")
+            if best == EMERGENCY and p >= OPEN and len(tokens) < DANGER_WORDS:
+                return replace(base, kind="open", target=self.starts[best], by="classifier")
+            if best == EMERGENCY:  # not sure enough to ask: look at the topics
+                ranked = [kv for kv in ranked if kv[0] != EMERGENCY]
+                best, p = ranked[0] if ranked else ("", 0.0)
             if p >= OPEN:
                 node = next((m.target for m in matches
                              if m.target.split(":")[0] == best), self.starts[best])
@@ -213,8 +215,8 @@ class Understanding:
             return True
         probs = dict(ranked)
         best, p = ranked[0]
-        if flow == SMALLTALK and len(tokens) > SHORT:
-            return best == SMALLTALK  # "ok" in a long story is not small talk
+        if flow in (SMALLTALK, EMERGENCY) and len(tokens) > SHORT + 1:
+            return best == flow  # "ok" or "help me" in a longer message may mean anything
         if self.audiences.get(flow) == "pro" and who != "pro":
             # a teenager's "what is a loverboy": the young people's flow if the
             # classifier prefers it
