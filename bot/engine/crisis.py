@@ -79,6 +79,10 @@ class CrisisDetector:
         present = tuple(p for _, p in self.ignore_index.find(tokens))
         if present:
             tokens = remove_phrases(tokens, present)
+            for p in present:  # scripts without spaces: cut the phrase out of the words
+                if p.unspaced is not None:
+                    tokens = [t.replace(p.unspaced, "|") if p.unspaced in t else t
+                              for t in tokens]
         if not tokens:
             return []
         return [tuple(key.split("|", 1)) for key, _ in self.index.find(tokens)]  # type: ignore[misc]

@@ -76,7 +76,7 @@ def load_audience(data: Any, file: str, report: Report) -> dict[str, tuple[str, 
 
 def check_examples(files: list[ExampleFile], bundle: Bundle, report: Report) -> None:
     """Unknown flows (errors); duplicates, crisis words and thin flows (warnings)."""
-    from .crisis import CrisisDetector
+    from .crisis import ANSWERED_ELSEWHERE, CrisisDetector
     from .text import normalize
 
     detector = CrisisDetector.build(bundle.crisis)
@@ -99,7 +99,9 @@ def check_examples(files: list[ExampleFile], bundle: Bundle, report: Report) -> 
                            "Keep it under the one flow it should open, or reword one of them.",
                            severity="warning")
             seen.setdefault(key, (ex.flow, ex.pos))
-            if ex.flow not in CRISIS_CLASSES and detector.detect(ex.text):
+            found = detector.scan(ex.text) if ex.flow not in CRISIS_CLASSES else None
+            answer = ANSWERED_ELSEWHERE.get(found.category, "") if found else ""
+            if found is not None and answer.split(":")[0] != ex.flow:
                 report.add(ex.pos, "example-crisis",
                            f"the crisis lists catch this example of '{ex.flow}': it would "
                            "show the emergency page, never this flow",

@@ -215,8 +215,9 @@ class Understanding:
             return True
         probs = dict(ranked)
         best, p = ranked[0]
-        if flow in (SMALLTALK, EMERGENCY) and len(tokens) > SHORT + 1:
-            return best == flow  # "ok" or "help me" in a longer message may mean anything
+        if flow in (SMALLTALK, EMERGENCY) and len(tokens) > SHORT:
+            # "ok" or "help me" in a longer message may mean anything
+            return best == flow and p >= (DANGER_ASK if flow == EMERGENCY else OPEN)
         if self.audiences.get(flow) == "pro" and who != "pro":
             # a teenager's "what is a loverboy": the young people's flow if the
             # classifier prefers it
