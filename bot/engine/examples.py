@@ -108,9 +108,15 @@ def check_examples(files: list[ExampleFile], bundle: Bundle, report: Report) -> 
                            "Reword it, or add the harmless phrase to 'ignore' in "
                            "flows/safety/crisis.yaml if it is not a crisis.",
                            severity="warning")
+    by_lang: dict[str, list[ExampleFile]] = {}
+    for ef in files:  # a language may have several files (fr.yaml, offtopic-fr.yaml)
+        by_lang.setdefault(ef.lang, []).append(ef)
+    for lang_files in by_lang.values():
+        ef = max(lang_files, key=lambda f: len(f.examples))  # where warnings point
         counts: dict[str, int] = {}
-        for ex in ef.examples:
-            counts[ex.flow] = counts.get(ex.flow, 0) + 1
+        for other in lang_files:
+            for ex in other.examples:
+                counts[ex.flow] = counts.get(ex.flow, 0) + 1
         for flow in sorted(bundle.flows.values(), key=lambda f: f.id):
             if flow.audience not in ("young", "pro") and flow.id not in counts:
                 continue

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 SOURCE_LANG = "fr"
 #: The short codes accepted everywhere, in menu order, and their catalog folder names.
 LANGS: tuple[str, ...] = (
-    "fr", "nl", "de", "en", "ar", "vi", "zh", "sq", "ro", "bg", "ps", "fa", "pcm",
+    "fr", "nl", "de", "en", "ar", "vi", "zh", "sq", "ro", "bg", "ps", "fa", "pcm", "ti", "so", "uk",
 )
 CATALOG_DIRS: dict[str, str] = {"zh": "zh_Hans"}
 RTL_LANGS = frozenset({"ar", "fa", "ps"})

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 SCRIPTS: tuple[tuple[tuple[int, int], tuple[str, ...]], ...] = (
     ((0x0600, 0x06FF), ("ar", "fa", "ps")),
     ((0x4E00, 0x9FFF), ("zh",)),
-    ((0x0400, 0x04FF), ("bg",)),
+    ((0x0400, 0x04FF), ("bg", "uk")),
+    ((0x1200, 0x137F), ("ti",)),
 )
 
 

@@ -24,7 +24,7 @@ _INVISIBLE = dict.fromkeys(
 )
 # Arabic-script letters that have several forms (Arabic vs Persian yeh/kaf, hamza seats)
 _FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه",
-                       "’": "'", "œ": "oe", "æ": "ae", "ß": "ss"})
+                       "’": "'", "ʼ": "'", "œ": "oe", "æ": "ae", "ß": "ss"})
 
 
 #: Every combining mark (accents once text is decomposed), dropped in one ``translate``.
