@@ -28,7 +28,7 @@ MAX_CHOICES = 3
 NODE_BONUS = 0.5  # a phrase set on a node is more specific than one set on its flow
 #: A confident classifier overrides a trigger on messages of at least LONG words.
 LONG = 6
-LONG_OVERRIDE = 0.7
+LONG_OVERRIDE = 0.6
 
 
 @dataclass(frozen=True)
@@ -39,13 +39,17 @@ class Match:
 
 
 #: Classifier thresholds (probabilities after the audience weighting).
-OPEN = 0.5  # open the best flow
+OPEN = 0.4  # open the best flow
 UNSURE = 0.25  # below OPEN: "did you mean" with the flows above CHOICE
 CHOICE = 0.12
 DANGER_ASK = 0.7  # only the classifier says emergency: ask "are you in danger now?"
 DANGER_WORDS = 4  # ... on messages of at least this many words
 #: A flow of the other audience keeps this share of its probability.
-OTHER_AUDIENCE = 0.3
+OTHER_AUDIENCE = 0.15
+#: The professionals' flows when the writer is unknown, and the shared flows (SAJ,
+#: helplines) when a professional writes, keep this share.
+UNKNOWN_PRO = 0.5
+PRO_UNKNOWN_WRITER = 0.75
 #: Flows the classifier never offers as a "did you mean" button.
 NOT_OFFERED = frozenset({"smalltalk", "emergency"})
 SMALLTALK = "smalltalk"
@@ -160,13 +164,16 @@ class Understanding:
         if self.classifier is None:
             return []
         probs = self.classifier.scores(text)
-        if audience in ("young", "pro"):
-            for flow in probs:
-                if self.audiences.get(flow) in ("young", "pro") \
-                        and self.audiences[flow] != audience:
-                    probs[flow] *= OTHER_AUDIENCE
-            total = sum(probs.values()) or 1.0
-            probs = {k: v / total for k, v in probs.items()}
+        for flow in probs:
+            kind = self.audiences.get(flow)
+            if audience in ("young", "pro") and kind in ("young", "pro") and kind != audience:
+                probs[flow] *= OTHER_AUDIENCE
+            elif audience is None and kind == "pro":
+                probs[flow] *= PRO_UNKNOWN_WRITER  # most people who type are young
+            elif audience == "pro" and kind == "all" and flow not in NOT_OFFERED:
+                probs[flow] *= UNKNOWN_PRO
+        total = sum(probs.values()) or 1.0
+        probs = {k: v / total for k, v in probs.items()}
         return sorted(probs.items(), key=lambda kv: (-kv[1], kv[0]))
 
     def route(self, text: str, lang: str, audience: str | None,
@@ -221,7 +228,7 @@ class Understanding:
         if self.audiences.get(flow) == "pro" and who != "pro":
             # a teenager's "what is a loverboy": the young people's flow if the
             # classifier prefers it
-            return best == flow or probs.get(flow, 0.0) >= p
+            return best == flow
         if best != flow and p >= LONG_OVERRIDE and len(tokens) >= LONG:
             return False  # a long message the classifier reads with confidence
         return True
