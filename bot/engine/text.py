@@ -324,8 +324,11 @@ class PhraseIndex:
         """Every (key, pattern) whose phrase occurs in the words (each once)."""
         hits: dict[tuple[str, str], Entry] = {}
         last = len(text_words) - 1
+        seen: dict[str, tuple[Entry, ...]] = {}  # this message only: repeated words
         for i, word in enumerate(text_words):
-            candidates = self._candidates(word)
+            candidates = seen.get(word)
+            if candidates is None:
+                candidates = seen[word] = self._candidates(word)
             if i < last and self.pairs:
                 candidates += tuple(self.pairs.get((word, text_words[i + 1]), ()))
             for key, pattern in candidates:

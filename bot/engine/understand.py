@@ -56,6 +56,8 @@ SMALLTALK = "smalltalk"
 EMERGENCY = "emergency"
 #: Messages this short let a smalltalk phrase ("ok", "merci") decide.
 SHORT = 3
+#: Words of a message the triggers and audience cues look at (about MAX_CHARS characters).
+TOPIC_WORDS = 300
 #: Classes trained from the content besides the topics: the flows users can type their way to.
 NOT_CLASSES = frozenset({"menu", "start", "system"})
 
@@ -182,6 +184,7 @@ class Understanding:
         tokens = words(text) if tokens is None else tokens
         if not tokens:
             return Decision("none")
+        tokens = tokens[:TOPIC_WORDS]  # the crisis lists read everything; topics the start
         inferred = self.writer(tokens)
         who = audience or inferred
         matches = self.match(text, lang, who, tokens)
