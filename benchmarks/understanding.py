@@ -65,7 +65,7 @@ def child(mode: str, cache: str) -> dict[str, float]:
 
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(p * (len(values) - 1)))]
 
 
 def main() -> None:
@@ -94,7 +94,8 @@ def main() -> None:
         cold = child("with", "off")
         child("with", tmp)
         warm = child("with", tmp)
-    print(f"RSS: bundle loaded {without['base']:.0f} MiB; engine without classifier {without['rss']:.0f} MiB, with {cold['rss']:.0f} MiB "
+    print(f"RSS: bundle loaded {without['base']:.0f} MiB; engine without classifier "
+          f"{without['rss']:.0f} MiB, with {cold['rss']:.0f} MiB "
           f"after training (+{cold['rss'] - without['rss']:.1f} MiB; peak during training "
           f"+{cold['peak'] - without['peak']:.1f} MiB), with a cached model "
           f"{warm['rss']:.0f} MiB (+{warm['rss'] - without['rss']:.1f} MiB) (budget 40 MiB)")
@@ -103,10 +104,9 @@ def main() -> None:
 
     engine = Engine.build(bundle, Translator.load())
     cases = load_cases()
+    long_texts = [(c.text + " ") * (4096 // (len(c.text) + 1) + 1) for c in cases[::25]]
     for label, texts in (("held-out messages", [c.text for c in cases]),
-                         ("4,096-character messages",
-                          [(c.text + " ") * (4096 // (len(c.text) + 1) + 1) for c in
-                           cases[::25]])):
+                         ("4,096-character messages", long_texts)):
         times = []
         for _ in range(3):
             for text in texts:

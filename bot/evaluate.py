@@ -140,8 +140,9 @@ def report(figures: Figures) -> str:
         sub = Figures(items)
         young = [o for o in items if o.case.audience == "young"]
         pro = [o for o in items if o.case.audience == "pro"]
-        pct = (lambda xs: f"{sum(o.correct for o in xs) / len(xs):>7.1%}" if xs else
-               f"{'-':>7}")
+        def pct(xs: list[Outcome]) -> str:
+            return f"{sum(o.correct for o in xs) / len(xs):>7.1%}" if xs else f"{'-':>7}"
+
         return (f"{name:<5} {len(items):>5} {sub.accuracy():>7.1%} {pct(young)} {pct(pro)} "
                 f"{sub.rate('not_understood'):>9.1%} {sub.rate('did_you_mean'):>12.1%} "
                 f"{sub.crisis_recall():>7.1%} {sub.false_alarms():>7.1%} "

@@ -27,6 +27,7 @@ import os
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -55,8 +56,7 @@ def _grams(text: str) -> tuple[list[int], list[int]]:
              for k in CHAR_N for i in range(max(n - k + 1, 0))}
     toks = text.split()
     wordset = {crc(b"w" + t.encode()) & MASK for t in toks}
-    wordset.update(crc(b"b" + (a + " " + b).encode()) & MASK for a, b in zip(toks, toks[1:],
-                                                                            strict=False))
+    wordset.update(crc(b"b" + (a + " " + b).encode()) & MASK for a, b in pairwise(toks))
     return list(chars), list(wordset)
 
 
@@ -122,7 +122,7 @@ def _known_words(samples: Sequence[tuple[str, str, float]]) -> frozenset[str]:
     return frozenset(w for _, t, _ in samples for w in _fold(t).split())
 
 
-def train(samples: Sequence[tuple[str, str, float]]) -> Classifier:
+def train(samples: Sequence[tuple[str, str, float]]) -> Classifier:  # noqa: PLR0915
     """Fit the model on ``(label, text, weight)`` samples. Deterministic."""
     key = data_key(samples)
     classes = tuple(sorted({label for label, _, _ in samples}))

@@ -65,15 +65,15 @@ class CrisisDetector:
         for stream in (tokens, *variants(text, tokens)):
             for category, lang in self._hits(stream):
                 found.setdefault(category, set()).add(lang)
-        category = next((c for c in self.order if c in found), None)
-        if category is None:
+        best = next((c for c in self.order if c in found), None)
+        if best is None:
             return None
-        langs = tuple(sorted(found[category]))
-        if category == FORCED:
+        langs = tuple(sorted(found[best]))
+        if best == FORCED:
             crime = self.exploitation is not None and any(
                 self.exploitation.find(s) for s in (tokens, *variants(text, tokens)))
             return Detection(EXPLOITATION if crime else "danger", langs)
-        return Detection(category, langs)
+        return Detection(best, langs)
 
     def _hits(self, tokens: list[str]) -> list[tuple[str, str]]:
         present = tuple(p for _, p in self.ignore_index.find(tokens))

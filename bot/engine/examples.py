@@ -102,9 +102,10 @@ def check_examples(files: list[ExampleFile], bundle: Bundle, report: Report) -> 
             found = detector.scan(ex.text) if ex.flow not in CRISIS_CLASSES else None
             answer = ANSWERED_ELSEWHERE.get(found.category, "") if found else ""
             if found is not None and answer.split(":")[0] != ex.flow:
+                shown = answer or f"emergency:{found.category}"
                 report.add(ex.pos, "example-crisis",
                            f"the crisis lists catch this example of '{ex.flow}': it would "
-                           "show the emergency page, never this flow",
+                           f"show {shown}, never this flow",
                            "Reword it, or add the harmless phrase to 'ignore' in "
                            "flows/safety/crisis.yaml if it is not a crisis.",
                            severity="warning")
@@ -112,21 +113,22 @@ def check_examples(files: list[ExampleFile], bundle: Bundle, report: Report) -> 
     for ef in files:  # a language may have several files (fr.yaml, offtopic-fr.yaml)
         by_lang.setdefault(ef.lang, []).append(ef)
     for lang_files in by_lang.values():
-        ef = max(lang_files, key=lambda f: len(f.examples))  # where warnings point
+        anchor = max(lang_files, key=lambda f: len(f.examples))  # where warnings point
         counts: dict[str, int] = {}
-        for other in lang_files:
-            for ex in other.examples:
+        for part in lang_files:
+            for ex in part.examples:
                 counts[ex.flow] = counts.get(ex.flow, 0) + 1
         for flow in sorted(bundle.flows.values(), key=lambda f: f.id):
             if flow.audience not in ("young", "pro") and flow.id not in counts:
                 continue
-            need = MIN_EXAMPLES.get((ef.lang, "pro" if flow.audience == "pro" else "young"),
-                                    MIN_OTHER) if ef.lang == "fr" else MIN_OTHER
+            need = MIN_EXAMPLES.get((anchor.lang, "pro" if flow.audience == "pro" else "young"),
+                                    MIN_OTHER) if anchor.lang == "fr" else MIN_OTHER
             if flow.audience not in ("young", "pro"):
                 need = MIN_OTHER
             have = counts.get(flow.id, 0)
             if have < need:
-                report.add(ef.where.get(flow.id, ef.pos), "few-examples",
-                           f"'{flow.id}' has {have} {ef.lang} example(s), fewer than {need}",
+                report.add(anchor.where.get(flow.id, anchor.pos), "few-examples",
+                           f"'{flow.id}' has {have} {anchor.lang} example(s), "
+                           f"fewer than {need}",
                            "Add whole sentences as people type them (see docs/maintainers.md).",
                            severity="warning")

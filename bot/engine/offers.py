@@ -6,9 +6,8 @@ that matched only another language's phrases add a switch button under the answe
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from .i18n import LANGS, language_name
 from .state import Button, Choice, State

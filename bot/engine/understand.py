@@ -42,6 +42,8 @@ class Match:
 OPEN = 0.4  # open the best flow
 UNSURE = 0.25  # below OPEN: "did you mean" with the flows above CHOICE
 CHOICE = 0.12
+#: No "did you mean" when small talk is nearly as likely as the best flow.
+CHAT_SHARE = 0.5
 DANGER_ASK = 0.7  # only the classifier says emergency: ask "are you in danger now?"
 DANGER_WORDS = 4  # ... on messages of at least this many words
 #: A flow of the other audience keeps this share of its probability.
@@ -66,7 +68,7 @@ NOT_CLASSES = frozenset({"menu", "start", "system"})
 #: taken as yes, safety first).
 NO_WORDS = frozenset({"non", "no", "nee", "neen", "nein", "nu", "jo", "nope", "nah", "nan",
                       "لا", "نه", "نا", "不", "不是", "没有", "khong", "không", "не", "njet",
-                      "mba", "maya", "ayi", "ni", "hapana", "ні", "ማይ", "የለን", "ኣይ", "maya"})
+                      "mba", "maya", "ayi", "ni", "hapana", "ні", "ማይ", "የለን", "ኣይ"})
 
 
 def is_no(tokens: list[str]) -> bool:
@@ -200,7 +202,7 @@ class Understanding:
             best, p = ranked[0]
             if best == EMERGENCY and p >= DANGER_ASK and len(tokens) >= DANGER_WORDS:
                 return replace(base, kind="ask_danger", by="classifier")
-            if best == EMERGENCY and p >= OPEN and len(tokens) < DANGER_WORDS:
+            if best == EMERGENCY and p >= DANGER_ASK and len(tokens) < DANGER_WORDS:
                 return replace(base, kind="open", target=self.starts[best], by="classifier")
             if best == EMERGENCY:  # not sure enough to ask: look at the topics
                 ranked = [kv for kv in ranked if kv[0] != EMERGENCY]
@@ -211,7 +213,8 @@ class Understanding:
                 return replace(base, kind="open", target=node, by="classifier")
             offered = tuple(self.starts[f] for f, q in ranked[:MAX_CHOICES]
                             if q >= CHOICE and f not in NOT_OFFERED)
-            if p >= UNSURE and offered and (len(tokens) > 2 or self.known(tokens)):
+            chat = dict(ranked).get(SMALLTALK, 0.0) >= CHAT_SHARE * p  # maybe just chatting
+            if p >= UNSURE and offered and not chat and (len(tokens) > 2 or self.known(tokens)):
                 return replace(base, kind="choices", choices=offered, by="classifier")
         if choices and (len(tokens) > 2 or self.known(tokens)):
             return replace(base, kind="choices", choices=tuple(choices), by="trigger")
@@ -220,10 +223,9 @@ class Understanding:
     def _trigger_holds(self, target: str, tokens: list[str], who: str | None,
                        ranked: list[tuple[str, float]]) -> bool:
         """Whether a clear trigger match decides, or the classifier should."""
-        flow = target.split(":")[0]
+        flow = target.split(":", maxsplit=1)[0]
         if not ranked:
             return True
-        probs = dict(ranked)
         best, p = ranked[0]
         if flow in (SMALLTALK, EMERGENCY) and len(tokens) > SHORT:
             # "ok" or "help me" in a longer message may mean anything
@@ -232,9 +234,8 @@ class Understanding:
             # a teenager's "what is a loverboy": the young people's flow if the
             # classifier prefers it
             return best == flow
-        if best != flow and p >= LONG_OVERRIDE and len(tokens) >= LONG:
-            return False  # a long message the classifier reads with confidence
-        return True
+        # a long message the classifier reads with confidence: the classifier decides
+        return best == flow or p < LONG_OVERRIDE or len(tokens) < LONG
 
     def match(self, text: str, lang: str, audience: str | None,
               tokens: list[str] | None = None) -> list[Match]:
