@@ -190,6 +190,9 @@ class Understanding:
         inferred = self.writer(tokens)
         who = audience or inferred
         matches = self.match(text, lang, who, tokens)
+        if who != "pro" and any(self._audience_of(m.target) != "pro" for m in matches):
+            # a teenager's "what is a loverboy" matches the FAQ for professionals too
+            matches = [m for m in matches if self._audience_of(m.target) != "pro"]
         ranked = self.probabilities(text, who)
         top = tuple(ranked[:3])
         langs = matches[0].langs if matches else frozenset()
@@ -219,6 +222,9 @@ class Understanding:
         if choices and (len(tokens) > 2 or self.known(tokens)):
             return replace(base, kind="choices", choices=tuple(choices), by="trigger")
         return base
+
+    def _audience_of(self, target: str) -> str:
+        return self.audiences.get(target.split(":", maxsplit=1)[0], "all")
 
     def _trigger_holds(self, target: str, tokens: list[str], who: str | None,
                        ranked: list[tuple[str, float]]) -> bool:
