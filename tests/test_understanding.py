@@ -218,15 +218,9 @@ def lint_examples(tmp_path: Path, text: str) -> list[str]:
             if p.pos.file == str(path)]
 
 
-def test_examples_lint_points_at_lines(tmp_path: Path, engine: Engine) -> None:
-    from bot.engine.i18n import LANGS
-
-    have = {e.lang for e in engine.bundle.examples}
-    lang = next((c for c in LANGS if c not in have), None)
-    if lang is None:
-        pytest.skip("every language has examples: no language to count from zero")
-    out = lint_examples(tmp_path, f"""\
-lang: {lang}
+def test_examples_lint_points_at_lines(tmp_path: Path) -> None:
+    out = lint_examples(tmp_path, """\
+lang: fr
 reviewed: false
 examples:
   sextortoin: ["il me fait chanter"]
@@ -241,7 +235,22 @@ examples:
     assert any(line.startswith("xx.yaml:8:7: warning [example-two-flows] this example is "
                                "also listed under 'sexting'") for line in out)
     assert any(line.startswith("xx.yaml:9:7: warning [example-crisis]") for line in out)
-    assert any("warning [few-examples] 'grooming' has 2" in line for line in out)
+
+
+def test_too_few_examples_are_reported(engine: Engine) -> None:
+    from bot.engine.examples import ExampleFile, check_examples
+    from bot.engine.model import Example
+    from bot.engine.problems import Pos, Report
+
+    pos = Pos("xx.yaml", 3, 3)
+    examples = [Example("fr", "grooming", "un adulte me parle tous les soirs", pos)]
+    report = Report()
+    check_examples([ExampleFile("fr", "xx.yaml", pos, False, examples, {"grooming": pos})],
+                   engine.bundle, report)
+    lines = [str(p) for p in report.problems]
+    assert "xx.yaml:3:3: warning [few-examples] 'grooming' has 1 fr example(s), fewer than " \
+           "40. Add whole sentences as people type them (see docs/maintainers.md)." in lines
+    assert any("'pro_faq' has 0 fr example(s), fewer than 20" in line for line in lines)
 
 
 def test_examples_file_needs_a_known_language(tmp_path: Path) -> None:
