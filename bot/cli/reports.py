@@ -8,9 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..config import ROOT
+from ..engine import Engine, Translator
 from ..engine.crisis import CrisisDetector
 from ..engine.model import Bundle
 from ..engine.readability import combine, measure
+from . import evaluate
 
 NULLABLE = ("phone", "web", "email", "address", "hours")
 
@@ -134,7 +136,16 @@ def facts_report(bundle: Bundle, cwd: Path) -> str:
     return "\n".join(out)
 
 
+def understanding_report(bundle: Bundle, cwd: Path) -> str:
+    """Routing accuracy per language and audience, fallbacks, crisis recall, confusions."""
+    if not evaluate.CASES.exists():
+        return f"no labelled cases at {evaluate.CASES}"
+    out: str = evaluate.report(evaluate.evaluate(Engine.build(bundle, Translator.load())))
+    return out
+
+
 REPORTS: dict[str, Callable[[Bundle, Path], str]] = {
+    "understanding": understanding_report,
     "readability": readability_report,
     "facts": facts_report,
     "contacts": contacts_report,

@@ -11,6 +11,7 @@ from typing import Protocol
 
 from .choices import encode
 from .compiled import Engine
+from .crisis import ANSWERED_ELSEWHERE
 from .i18n import Translator
 from .model import SYSTEM_NODES, UI_KEYS, Bundle, Node
 from .problems import Pos, Report, Severity, suggest
@@ -127,6 +128,7 @@ def _reachability(bundle: Bundle, edges: dict[str, list[str]], report: Report) -
     roots = {f"{f.id}:{f.start}" for f in bundle.flows.values()}
     roots |= {k for k in bundle.node_keys if k.startswith(("system:", "emergency:"))}
     roots |= set(bundle.links.values())  # a poster's QR code reaches these
+    roots |= {n.key for f in bundle.flows.values() for n in f.nodes.values() if n.triggers}
     seen: set[str] = set()
     todo = list(roots)
     while todo:
@@ -207,7 +209,7 @@ def check_bundle(bundle: Bundle, report: Report, *, langs: tuple[str, ...] = ("f
                 report.add(_root_pos(bundle), "missing-ui",
                            f"the label '{key}' is missing from ui.yaml", "Add it under strings.")
         for cat in bundle.crisis.categories:
-            if bundle.node(f"emergency:{cat}") is None:
+            if cat not in ANSWERED_ELSEWHERE and bundle.node(f"emergency:{cat}") is None:
                 report.add(bundle.flows["emergency"].pos, "missing-node",
                            f"the crisis category '{cat}' has no node 'emergency:{cat}'",
                            "Add that node to the emergency flow.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .classify import default_cache
 from .crisis import CrisisDetector
 from .i18n import Translator
 from .model import Bundle, CrisisLists
@@ -40,8 +41,12 @@ class Engine:
     def build(cls, bundle: Bundle, translator: Translator | None = None) -> Engine:
         translator = translator or Translator()
         known = translator.vocabulary()
+        titles = {f.id: tuple(t for lang in translator.available()
+                              if (t := translator.lookup(lang, f.title)) and lang != "fr")
+                  for f in bundle.flows.values()}
         return cls(bundle, translator, CrisisDetector.build(bundle.crisis, known),
-                   Understanding.build(bundle, known), Renderer(bundle, translator))
+                   Understanding.build(bundle, known, titles=titles, cache=default_cache()),
+                   Renderer(bundle, translator))
 
     @classmethod
     def for_rendering(cls, bundle: Bundle, translator: Translator) -> Engine:

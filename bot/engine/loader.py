@@ -14,6 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from . import checks, directory
+from .examples import (
+    AUDIENCE_FILE,
+    EXAMPLES_DIR,
+    ExampleFile,
+    check_examples,
+    load_audience,
+    load_examples,
+)
 from .i18n import LANGS
 from .model import AUDIENCES, Bundle, ButtonSpec, CrisisLists, Flow, Node, Readability
 from .problems import ContentError, Pos, Report, suggest
@@ -263,7 +271,8 @@ def load_crisis(data: Any, file: str, report: Report) -> CrisisLists:
     top = expect_mapping(data, Pos(file, 1, 1), "the crisis file", report)
     if top is None:
         return CrisisLists({}, {}, file)
-    check_keys(top, ("categories", "ignore"), ("categories",), "the crisis file", report)
+    check_keys(top, ("categories", "ignore", "exploitation"), ("categories",), "the crisis file",
+               report)
     categories: dict[str, dict[str, tuple[str, ...]]] = {}
     cats = expect_mapping(top.get("categories"), top.at("categories"), "'categories'", report)
     for cat, langs in (cats or {}).items():
@@ -277,7 +286,13 @@ def load_crisis(data: Any, file: str, report: Report) -> CrisisLists:
         if "ignore" in top else None
     for lang, words in (ign or {}).items():
         ignore[lang] = text_list(words, ign.at(lang) if ign else top.pos, f"ignore {lang}", report)
-    return CrisisLists(categories, ignore, file)
+    exploitation: dict[str, tuple[str, ...]] = {}
+    exp = expect_mapping(top["exploitation"], top.at("exploitation"), "'exploitation'", report) \
+        if "exploitation" in top else None
+    for lang, words in (exp or {}).items():
+        exploitation[lang] = text_list(words, exp.at(lang) if exp else top.pos,
+                                       f"exploitation {lang}", report)
+    return CrisisLists(categories, ignore, file, exploitation)
 
 
 TRIGGERS_DIR = "triggers"
@@ -311,13 +326,27 @@ def _merge_triggers(
     extra: list[tuple[str, dict[str, tuple[str, ...]], dict[str, Pos]]],
     report: Report,
 ) -> None:
-    """Add each language file's trigger phrases to the flows they name."""
+    """Add each language file's trigger phrases to the flows (or ``flow:node``) they name."""
     for lang, per_flow, where in extra:
-        for flow_id, phrases in per_flow.items():
+        for target, phrases in per_flow.items():
+            flow_id, _, node_id = target.partition(":")
             flow = flows.get(flow_id)
             if flow is None:
-                report.add(where[flow_id], "unknown-flow", f"there is no flow '{flow_id}'",
+                report.add(where[target], "unknown-flow", f"there is no flow '{flow_id}'",
                            suggest(flow_id, flows))
+                continue
+            if node_id:
+                node = flow.nodes.get(node_id)
+                if node is None:
+                    report.add(where[target], "unknown-target",
+                               f"the flow '{flow_id}' has no node '{node_id}'",
+                               suggest(node_id, list(flow.nodes)))
+                    continue
+                node_trig = dict(node.triggers)
+                node_trig[lang] = (*node_trig.get(lang, ()), *phrases)
+                nodes = dict(flow.nodes)
+                nodes[node_id] = replace(node, triggers=node_trig)
+                flows[flow_id] = replace(flow, nodes=nodes)
                 continue
             merged = dict(flow.triggers)
             merged[lang] = (*merged.get(lang, ()), *phrases)
@@ -362,6 +391,8 @@ class _Parts:
     hasher: Any = field(default_factory=hashlib.sha256)
     readability: Readability = field(default_factory=Readability)
     links: tuple[dict[str, str], dict[str, Pos]] = field(default_factory=lambda: ({}, {}))
+    examples: list[ExampleFile] = field(default_factory=list)
+    audience: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _read(path: Path, parts: _Parts, report: Report) -> None:
@@ -387,6 +418,12 @@ def _read(path: Path, parts: _Parts, report: Report) -> None:
         parts.links = load_links(data, name, report)
     elif path.name == READABILITY_FILE:
         parts.readability = load_readability(data, name, report)
+    elif path.name == AUDIENCE_FILE and path.parent.parent.name != EXAMPLES_DIR:
+        parts.audience = load_audience(data, name, report)
+    elif path.parent.name == EXAMPLES_DIR:
+        loaded = load_examples(data, name, report)
+        if loaded is not None:
+            parts.examples.append(loaded)
     elif path.parent.name == TRIGGERS_DIR:
         parts.triggers.append(load_triggers(data, name, report))
     else:
@@ -447,8 +484,11 @@ def load_bundle(
         version=hasher.hexdigest()[:4], node_keys=keys,
         node_index={k: i for i, k in enumerate(keys)}, readability=parts.readability,
         links=parts.links[0], link_pos=parts.links[1],
+        examples=tuple(ex for ef in parts.examples for ex in ef.examples),
+        audience_cues=parts.audience,
     )
     checks.check_bundle(bundle, report, langs=tuple(langs), translator=translator)
+    check_examples(parts.examples, bundle, report)
     return (None if report.errors else bundle), report
 
 

@@ -160,6 +160,19 @@ class CrisisLists:
     categories: dict[str, dict[str, tuple[str, ...]]]
     ignore: dict[str, tuple[str, ...]]
     file: str = ""
+    #: words of forced criminality: with a "forced" phrase, trafficking answers, not danger
+    exploitation: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Example:
+    """A message as people type it, and the flow it should open (trains the classifier)."""
+
+    lang: str
+    flow: str
+    text: str
+    pos: Pos
+    reviewed: bool = False
 
 
 @dataclass(frozen=True)
@@ -187,6 +200,9 @@ class Bundle:
     #: deep-link name -> "flow:node" (flows/links.yaml), and where each name is written
     links: dict[str, str] = field(default_factory=dict)
     link_pos: dict[str, Pos] = field(default_factory=dict)
+    examples: tuple[Example, ...] = ()
+    #: lang -> phrases by which professionals present themselves ("je suis éducatrice")
+    audience_cues: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def node(self, key: str) -> Node | None:
         flow_id, _, node_id = key.partition(":")
@@ -196,6 +212,7 @@ class Bundle:
 
 START = "start:start"
 EMERGENCY = "emergency:start"
+ASK_DANGER = "emergency:ask"  # "are you in danger now?" when only the classifier says so
 #: Nodes the engine itself enters; the checks make sure the content defines them.
 SYSTEM_NODES = (
     "system:help", "system:privacy", "system:language", "system:language_offer",

@@ -6,6 +6,7 @@ that matched only another language's phrases add a switch button under the answe
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from .choices import SetLanguage
@@ -82,3 +83,33 @@ def switch_offer(engine: Engine, state: State, langs: frozenset[str]
     if not langs or state.lang in langs:
         return []
     return _row(engine, [c for c in LANGS if c in langs and c in engine.languages()][:2], "🌍 ")
+
+
+
+#: A crisis message of at least this many words, matched by one other language's list only,
+#: is answered in that language (shorter ones may be a borrowed word: "sos", "help").
+CRISIS_SWITCH_WORDS = 4
+
+
+def crisis_language(engine: Engine, state: State, langs: tuple[str, ...], text: str,
+                    n_words: int) -> tuple[State, list[tuple[Button, ...]]]:
+    """Answer a crisis in the language it was written in.
+
+    When the crisis lists of the user's language did not match but another available
+    language's did, and the message is clearly in it (its script, or a sentence of
+    :data:`CRISIS_SWITCH_WORDS` words matched by that one language), the reply is rendered
+    in that language with a button back to the previous one; otherwise the reply stays in
+    the user's language with a button to switch.
+    """
+    if not langs or state.lang in langs:
+        return state, []
+    available = [c for c in LANGS if c in langs and c in engine.languages()]
+    if not available:
+        return state, []
+    script = script_langs(text)
+    in_script = [c for c in available if c in script]
+    chosen = in_script[0] if in_script else (
+        available[0] if len(available) == 1 and n_words >= CRISIS_SWITCH_WORDS else None)
+    if chosen is None:
+        return state, _row(engine, available[:2], "🌍 ")
+    return replace(state, lang=chosen), _row(engine, [state.lang], "🌍 ")

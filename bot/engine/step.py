@@ -12,9 +12,10 @@ from dataclasses import replace
 
 from .choices import Back, Choice, GoTo, HelpNow, Home, Open, PickPlace, QuickExit, SetLanguage
 from .compiled import Engine
+from .crisis import ANSWERED_ELSEWHERE
 from .i18n import LANGS, SOURCE_LANG, language_name, normalize_lang
-from .model import EMERGENCY, START
-from .offers import script_offer, switch_offer
+from .model import ASK_DANGER, EMERGENCY, START
+from .offers import crisis_language, script_offer, switch_offer
 from .screens import enter, home, menu_buttons, open_button
 from .state import (
     ActionCall,
@@ -31,7 +32,7 @@ from .state import (
     Turn,
 )
 from .text import words
-from .understand import decide
+from .understand import SMALLTALK, is_no
 
 MEDIA_KINDS = frozenset({"photo", "video", "voice", "document", "video_note", "audio"})
 
@@ -47,10 +48,16 @@ def _first_lang(engine: Engine, state: State, hint: str | None) -> State:
 
 def _on_text(engine: Engine, state: State, text: str, now: dt.datetime) -> Turn:
     tokens = words(text)  # normalized once, for the crisis lists and the triggers
-    category = engine.detector.detect(text, tokens)
-    if category is not None:
-        key = f"emergency:{category}"
-        return enter(engine, state, key if engine.bundle.node(key) else EMERGENCY, now)
+    found = engine.detector.scan(text, tokens)
+    if found is not None:
+        key = ANSWERED_ELSEWHERE.get(found.category, f"emergency:{found.category}")
+        state, extra = crisis_language(engine, state, found.langs, text, len(tokens))
+        return enter(engine, state, key if engine.bundle.node(key) else EMERGENCY, now,
+                     extra_buttons=extra)
+    if state.at == ASK_DANGER and len(tokens) <= 3 and engine.bundle.node(ASK_DANGER):
+        # a typed answer to "are you in danger now?": anything but a no is a yes
+        return enter(engine, state, "emergency:not_now" if is_no(tokens) else
+                     "emergency:danger", now)
     ask = state.slots.get("ask")
     if ask:
         node = engine.bundle.node(ask)
@@ -61,11 +68,18 @@ def _on_text(engine: Engine, state: State, text: str, now: dt.datetime) -> Turn:
     if offer:
         return enter(engine, state, "system:language_offer", now, push=False,
                      extra_buttons=offer)
-    matches = engine.understanding.match(text, state.lang, state.audience, tokens)
-    target, choices = decide(matches)
-    if target is not None:
-        return enter(engine, state, target, now,
-                     extra_buttons=switch_offer(engine, state, matches[0].langs))
+    decision = engine.understanding.route(text, state.lang, state.audience, tokens)
+    if decision.audience:
+        state = replace(state, audience=decision.audience)
+    if decision.kind == "ask_danger" and engine.bundle.node(ASK_DANGER):
+        return enter(engine, state, ASK_DANGER, now)
+    if decision.kind == "open" and decision.target and engine.bundle.node(decision.target):
+        extra = switch_offer(engine, state, decision.langs)
+        if decision.target.startswith(SMALLTALK + ":"):
+            extra += menu_buttons(engine, state)
+            return enter(engine, state, decision.target, now, push=False, extra_buttons=extra)
+        return enter(engine, state, decision.target, now, extra_buttons=extra)
+    choices = [c for c in decision.choices if engine.bundle.node(c)]
     if choices:
         titles = engine.bundle.flows
         buttons: list[tuple[Button, ...]] = [

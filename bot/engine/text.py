@@ -16,7 +16,7 @@ from functools import lru_cache
 
 FUZZY_MIN = 6
 FUZZY2_MIN = 10
-MAX_INPUT = 1000  # characters looked at; longer input is truncated before any processing
+MAX_INPUT = 4096  # characters looked at (a whole Telegram message); longer input is cut
 _NON_WORD = re.compile(r"[^\w*]+", re.UNICODE)
 _INVISIBLE = dict.fromkeys(
     i for i in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x200E, 0x200F,
@@ -24,7 +24,7 @@ _INVISIBLE = dict.fromkeys(
 )
 # Arabic-script letters that have several forms (Arabic vs Persian yeh/kaf, hamza seats)
 _FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه",
-                       "’": "'", "œ": "oe", "æ": "ae", "ß": "ss"})
+                       "’": "'", "ʼ": "'", "œ": "oe", "æ": "ae", "ß": "ss"})
 
 
 #: Every combining mark (accents once text is decomposed), dropped in one ``translate``.
@@ -41,6 +41,46 @@ def _fold(text: str) -> str:
     if not text.isascii():  # ASCII has nothing to decompose
         text = unicodedata.normalize("NFKD", text).translate(_COMBINING)
     return " ".join(_NON_WORD.sub(" ", text.replace("*", " ")).split())
+
+
+_JOINERS = re.compile(r"(?<=\w)[-._*]+(?=\w)")
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a",
+                       "$": "s", "€": "e"})
+_LEET_WORD = re.compile(r"\b(?=\w*[a-z])(?=\w*[0-9])\w+\b|\w*[@$€]\w*")
+#: Arabic conjunction/preposition/future prefixes written joined to the next word
+#: (wa-, fa-, li-, sa-, sa'-): "سأنتحر" is "سـ" + "أنتحر".
+_CLITICS = ("وس", "فس", "و", "ف", "ل", "س")
+_ARABIC = re.compile("[\u0600-\u06ff]")
+
+
+def variants(text: str, tokens: list[str]) -> list[list[str]]:
+    """Other readings of a typed text, for the crisis lists: hyphens, dots or stars inside
+    words removed ("sui-cide"), leetspeak digits read as letters ("su1c1de"), Arabic clitic
+    prefixes split off. Empty when the text has none of these."""
+    out: list[list[str]] = []
+    text = text[:MAX_INPUT]
+    joined = _JOINERS.sub("", text) if _JOINERS.search(text) else text
+    lowered = joined.lower()
+    leet = _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), lowered) \
+        if _LEET_WORD.search(lowered) else lowered
+    if leet != text.lower():
+        alt = words(leet)
+        if alt != tokens:
+            out.append(alt)
+    if _ARABIC.search(text):
+        stripped = [_strip_clitic(t) for t in tokens]
+        if stripped != tokens:
+            out.append(stripped)
+    return out
+
+
+def _strip_clitic(token: str) -> str:
+    if len(token) < 4 or not _ARABIC.match(token):
+        return token
+    for prefix in _CLITICS:
+        if token.startswith(prefix) and len(token) - len(prefix) >= 3:
+            return token[len(prefix):]
+    return token
 
 
 def vocabulary(texts: Iterable[str]) -> frozenset[str]:
@@ -75,19 +115,23 @@ def within_one(a: str, b: str, limit: int) -> bool:
     la, lb = len(a), len(b)
     if not la or not lb:
         return max(la, lb) <= limit
-    if limit == 1:
-        return la == 1 and lb == 1
+    if limit == 1:  # one substitution, or two neighbours swapped (Damerau/OSA)
+        return (la == 1 and lb == 1) or (la == 2 and lb == 2 and a == b[::-1])
+    # optimal string alignment: a swapped pair of neighbours counts as one edit
+    before: list[int] = []
     previous = list(range(lb + 1))
     for r, ca in enumerate(a, 1):
         current = [r]
         best = r
         for c, cb in enumerate(b, 1):
             value = min(previous[c] + 1, current[c - 1] + 1, previous[c - 1] + (ca != cb))
+            if r > 1 and c > 1 and ca == b[c - 2] and a[r - 2] == cb:
+                value = min(value, before[c - 2] + 1)
             current.append(value)
             best = min(best, value)
         if best > limit:
             return False
-        previous = current
+        before, previous = previous, current
     return previous[-1] <= limit
 
 
@@ -280,8 +324,11 @@ class PhraseIndex:
         """Every (key, pattern) whose phrase occurs in the words (each once)."""
         hits: dict[tuple[str, str], Entry] = {}
         last = len(text_words) - 1
+        seen: dict[str, tuple[Entry, ...]] = {}  # this message only: repeated words
         for i, word in enumerate(text_words):
-            candidates = self._candidates(word)
+            candidates = seen.get(word)
+            if candidates is None:
+                candidates = seen[word] = self._candidates(word)
             if i < last and self.pairs:
                 candidates += tuple(self.pairs.get((word, text_words[i + 1]), ()))
             for key, pattern in candidates:
