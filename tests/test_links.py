@@ -43,7 +43,7 @@ async def test_built_in_link_families(dialog: Dialog, now: dt.datetime) -> None:
     await chat.send(Start("saj_5000"))
     assert chat.nodes == ["system:saj_found"] and "Namur" in chat.last.text
     await chat.send(Start("lang_ar"))
-    assert chat.nodes == ["start:start"] and chat.state is not None
+    assert chat.nodes == ["system:unreviewed", "start:start"] and chat.state is not None
     assert chat.state.lang == "ar" and chat.state.lang_chosen
     await chat.send(Start("sos"))
     assert chat.nodes == ["emergency:start"] and chat.state.lang == "ar"

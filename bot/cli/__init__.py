@@ -106,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("paths", nargs="*", type=Path, help="content folder or files")
     lint.add_argument("--format", choices=("text", "github"), default="text")
     lint.add_argument("--report", choices=("contacts", "crisis", "readability", "facts",
-                                           "understanding"),
+                                           "understanding", "languages"),
                       help="print a report instead of only the problems")
     lint.add_argument("--lang", action="append", help="only these languages (repeatable)")
     lint.set_defaults(func=cmd_lint)

@@ -10,6 +10,7 @@ from pathlib import Path
 from ..config import ROOT
 from ..engine import Engine, Translator
 from ..engine.crisis import CrisisDetector
+from ..engine.langid import MIN_WORDS
 from ..engine.model import Bundle
 from ..engine.readability import combine, measure
 from . import evaluate
@@ -144,7 +145,43 @@ def understanding_report(bundle: Bundle, cwd: Path) -> str:
     return out
 
 
+def languages_report(bundle: Bundle, cwd: Path) -> str:
+    """Language identification on the labelled messages, per language: messages of fewer
+    than 4 words (where the bot never switches by itself) and of 4 or more."""
+    if not evaluate.CASES.exists():
+        return f"no labelled cases at {evaluate.CASES}"
+    engine = Engine.build(bundle, Translator.load())
+    per: dict[str, list[int]] = {}  # lang -> [short, short right, long, long right, decided]
+    for case in evaluate.load_cases():
+        guess = engine.langid.guess(case.text)
+        n = len(case.text.split())
+        row = per.setdefault(case.lang, [0, 0, 0, 0, 0])
+        right = guess is not None and guess.lang == case.lang
+        if n < MIN_WORDS:
+            row[0] += 1
+            row[1] += right
+        else:
+            row[2] += 1
+            row[3] += right
+            row[4] += engine.langid.identify(case.text, n) == case.lang
+    lines = [f"{'lang':<5} {'<4 words':>9} {'4+ words':>9} {'switched':>9}  (right / cases)"]
+    totals = [0, 0, 0, 0, 0]
+    for lang, row in sorted(per.items()):
+        totals = [a + b for a, b in zip(totals, row, strict=True)]
+        lines.append(f"{lang:<5} {_pct(row[1], row[0]):>9} {_pct(row[3], row[2]):>9} "
+                     f"{_pct(row[4], row[2]):>9}")
+    lines.append(f"{'all':<5} {_pct(totals[1], totals[0]):>9} {_pct(totals[3], totals[2]):>9} "
+                 f"{_pct(totals[4], totals[2]):>9}")
+    lines.append("switched: identified with enough confidence to offer that language")
+    return "\n".join(lines)
+
+
+def _pct(right: int, cases: int) -> str:
+    return f"{100 * right / cases:.1f}%" if cases else "-"
+
+
 REPORTS: dict[str, Callable[[Bundle, Path], str]] = {
+    "languages": languages_report,
     "understanding": understanding_report,
     "readability": readability_report,
     "facts": facts_report,

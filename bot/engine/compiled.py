@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from .classify import default_cache
 from .crisis import CrisisDetector
-from .i18n import Translator
+from .i18n import SOURCE_LANG, Translator
+from .langid import LanguageId
 from .model import Bundle, CrisisLists
 from .render import Renderer
 from .state import Reply
@@ -28,6 +29,7 @@ class Engine:
     detector: CrisisDetector
     understanding: Understanding
     renderer: Renderer
+    langid: LanguageId = field(default_factory=lambda: LanguageId.train({}))
     #: Replies of nodes rendered without per-user parameters during ``renders_minute``, by
     #: (node, language, whether there is a Back button, whether the reader is a professional):
     #: opening hours and open-now status change by the minute, not within one. Content only,
@@ -46,7 +48,8 @@ class Engine:
                   for f in bundle.flows.values()}
         return cls(bundle, translator, CrisisDetector.build(bundle.crisis, known),
                    Understanding.build(bundle, known, titles=titles, cache=default_cache()),
-                   Renderer(bundle, translator))
+                   Renderer(bundle, translator), LanguageId.train(language_texts(
+                       bundle, translator)))
 
     @classmethod
     def for_rendering(cls, bundle: Bundle, translator: Translator) -> Engine:
@@ -60,3 +63,13 @@ class Engine:
         return self._languages
 
 
+def language_texts(bundle: Bundle, translator: Translator) -> dict[str, list[str]]:
+    """What the language identifier learns from: in every language the bot speaks, its
+    catalog (French: the msgids), its trigger phrases and its example sentences."""
+    texts: dict[str, list[str]] = {}
+    for lang in translator.available():
+        items = translator.texts(lang) if lang != SOURCE_LANG else translator.source_texts()
+        items += [p for flow in bundle.flows.values() for p in flow.triggers.get(lang, ())]
+        items += [e.text for e in bundle.examples if e.lang == lang]
+        texts[lang] = items
+    return texts

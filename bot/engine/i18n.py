@@ -105,6 +105,18 @@ class Translator:
                          if isinstance(t, str) and t)
         return vocabulary(texts)
 
+    def texts(self, lang: str) -> list[str]:
+        """Every translated text of one language's catalog."""
+        entries: dict[object, object] = getattr(self.catalogs.get(lang), "_catalog", {})
+        return [t for k, t in entries.items() if k and isinstance(t, str) and t]
+
+    def source_texts(self) -> list[str]:
+        """The French texts (the msgids), as the catalogs know them."""
+        ids: set[str] = set()
+        for catalog in self.catalogs.values():
+            ids.update(k for k in getattr(catalog, "_catalog", {}) if isinstance(k, str) and k)
+        return sorted(ids)
+
     def available(self) -> tuple[str, ...]:
         return tuple(lang for lang in LANGS if lang == SOURCE_LANG or lang in self.catalogs)
 

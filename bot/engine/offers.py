@@ -73,16 +73,29 @@ def script_offer(engine: Engine, state: State, text: str) -> list[tuple[Button, 
     script = script_langs(text)
     if not script or state.lang in script:
         return []
-    return _row(engine, [c for c in script if c in engine.languages()])
+    guess = engine.langid.guess(text)  # the likeliest first (Arabic, Persian or Pashto?)
+    order = guess.ranked if guess is not None else script
+    ranked = sorted((c for c in script if c in engine.languages()), key=order.index)
+    return _row(engine, ranked)
 
 
-def switch_offer(engine: Engine, state: State, langs: frozenset[str]
-                  ) -> list[tuple[Button, ...]]:
-    """A row to switch language when the words matched only another language's phrases
-    (a user writing English or Dutch to a bot speaking French)."""
+def switch_offer(engine: Engine, state: State, langs: frozenset[str], text: str = "",
+                 n_words: int = 0) -> list[tuple[Button, ...]]:
+    """A row to switch language when the user writes another language: the language the
+    identifier recognises in a message of several words, or else the languages whose trigger
+    phrases matched (a user writing English or Dutch to a bot speaking French), ranked by how
+    much the message looks like each, at most two."""
+    available = engine.languages()
+    found = engine.langid.identify(text, n_words) if text else None
+    if found is not None:
+        return _row(engine, [found], "🌍 ") if found != state.lang and found in available else []
     if not langs or state.lang in langs:
         return []
-    return _row(engine, [c for c in LANGS if c in langs and c in engine.languages()][:2], "🌍 ")
+    guess = engine.langid.guess(text) if text else None
+    order = guess.ranked if guess is not None else LANGS
+    ranked = sorted((c for c in langs if c in available),
+                    key=lambda c: order.index(c) if c in order else len(order))
+    return _row(engine, ranked[:2], "🌍 ")
 
 
 

@@ -74,7 +74,7 @@ def _on_text(engine: Engine, state: State, text: str, now: dt.datetime) -> Turn:
     if decision.kind == "ask_danger" and engine.bundle.node(ASK_DANGER):
         return enter(engine, state, ASK_DANGER, now)
     if decision.kind == "open" and decision.target and engine.bundle.node(decision.target):
-        extra = switch_offer(engine, state, decision.langs)
+        extra = switch_offer(engine, state, decision.langs, text, len(tokens))
         if decision.target.startswith(SMALLTALK + ":"):
             extra += menu_buttons(engine, state)
             return enter(engine, state, decision.target, now, push=False, extra_buttons=extra)
@@ -176,7 +176,8 @@ def _on_start(engine: Engine, state: State, payload: str, now: dt.datetime) -> T
     """``/start``, or a deep link ``/start <name>`` (flows/links.yaml): the welcome, or the
     screen the link names, with Back leading to the welcome. Unknown names: the welcome."""
     fresh = State(lang=state.lang, lang_chosen=state.lang_chosen, greeted=True,
-                  message_ids=state.message_ids)
+                  message_ids=state.message_ids, erase_after=state.erase_after,
+                  review_told=state.review_told)
     b = engine.bundle
     name, _, arg = payload.partition("_")
     if payload in b.links:
