@@ -35,6 +35,7 @@ class ActionFindSaj(Action):  # type: ignore[misc]  # rasa-sdk ships no type inf
             refnis=tracker.get_slot("place_refnis"),
             lat=_float(tracker.get_slot("lat")),
             lon=_float(tracker.get_slot("lon")),
+            lang=str(tracker.get_slot("language") or "fr"),
         )
         dispatcher.utter_message(json_message=result)
         return [SlotSet("place_query", None), SlotSet("lat", None), SlotSet("lon", None),

@@ -38,45 +38,48 @@ def directory(path: Path = CONTACTS_FILE) -> Directory:
     return loaded
 
 
-def _place_label(lookup_commune: Any) -> str:
+def _place_label(lookup_commune: Any, lang: str = "fr") -> str:
     codes = " ".join(lookup_commune.postcodes[:2])
-    return f"{lookup_commune.name_fr} ({codes})" if codes else str(lookup_commune.name_fr)
+    name = str(lookup_commune.name(lang))
+    return f"{name} ({codes})" if codes else name
 
 
 MAX_NAMED = 3
 
 
-def describe_lookup(lookup: Lookup) -> SajResult:
+def describe_lookup(lookup: Lookup, lang: str = "fr") -> SajResult:
     """Structured result of a SAJ lookup: kind, target contact id, communes, options.
 
     ``communes`` names the matching communes when there are at most three (a postcode shared
     by two Brussels communes); a location resolved to a whole canton names none, and the
-    engine then says "where you are" instead of picking one commune arbitrarily.
+    engine then says "where you are" instead of picking one commune arbitrarily. Names are
+    in ``lang`` where Statbel has one (Gent, Brussel, Lüttich), else in French.
     """
     if lookup.kind == "found" and lookup.target is not None:
-        names = [c.name_fr for c in lookup.communes]
+        names = [c.name(lang) for c in lookup.communes]
         return {"kind": "found", "target": lookup.target,
                 "communes": names if len(names) <= MAX_NAMED else [],
                 "refnis": lookup.commune.refnis if lookup.commune else None}
     if lookup.kind == "choose":
         return {"kind": "choose", "query_kind": lookup.query_kind, "options": [
-            {"refnis": c.refnis, "label": _place_label(c), "target": c.target}
+            {"refnis": c.refnis, "label": _place_label(c, lang), "target": c.target}
             for c in lookup.communes]}
     return {"kind": lookup.kind}
 
 
 def find_saj(query: str | None = None, refnis: str | None = None,
-             lat: float | None = None, lon: float | None = None) -> SajResult:
+             lat: float | None = None, lon: float | None = None, lang: str = "fr"
+             ) -> SajResult:
     """The competent SAJ for a postal code/commune text, a commune code or a location."""
     f = finder()
     if refnis:
         commune = f.commune(refnis)
         if commune is None:
             return {"kind": "not_found"}
-        return describe_lookup(Lookup("found", (commune,), "name"))
+        return describe_lookup(Lookup("found", (commune,), "name"), lang)
     if lat is not None and lon is not None:
-        return describe_lookup(f.by_location(lat, lon))
-    return describe_lookup(f.search(query or ""))
+        return describe_lookup(f.by_location(lat, lon), lang)
+    return describe_lookup(f.search(query or ""), lang)
 
 
 def helpline_status(now: dt.datetime, contact_ids: tuple[str, ...] = DEFAULT_HELPLINES,

@@ -11,12 +11,12 @@ from rasa_sdk.executor import ActionExecutor
 DOMAIN: dict[str, Any] = {
     "slots": {name: {"type": "any", "mappings": [{"type": "custom"}]}
               for name in ("place_query", "place_refnis", "lat", "lon", "now", "saj_target",
-                          "helplines")},
+                          "helplines", "language")},
     "responses": {}, "intents": [], "entities": [], "actions": [
         "action_find_saj", "action_helpline_status"],
 }
 _SLOTS = {"query": "place_query", "refnis": "place_refnis", "lat": "lat", "lon": "lon",
-          "now": "now", "contacts": "helplines"}
+          "now": "now", "contacts": "helplines", "lang": "language"}
 
 
 def action_call(name: str, args: dict[str, Any]) -> dict[str, Any]:

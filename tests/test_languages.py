@@ -75,3 +75,15 @@ async def test_geez_script_offers_tigrinya(dialog: Dialog, now: dt.datetime) -> 
     await chat.send(Text("ሰላም ሓገዝ የድልየኒ ኣሎ"))
     assert chat.nodes == ["system:language_offer"]
     assert labels(chat.last)[0].startswith("ትግርኛ")
+
+
+async def test_commune_names_in_the_users_language(dialog: Dialog, now: dt.datetime) -> None:
+    for lang, query, name in (("nl", "1000", "Brussel"), ("nl", "4000", "Luik"),
+                              ("de", "4700", "Eupen"), ("fr", "1000", "Bruxelles")):
+        chat = Chat(dialog, now, State(lang=lang, lang_chosen=True, review_told=lang))
+        await chat.send(command(f"/saj {query}"))
+        assert name in chat.last.text, (lang, chat.last.text[:80])
+    from actions.logic import find_saj
+
+    assert find_saj("9000", lang="nl")["communes"] == ["Gent"]
+    assert find_saj("9000")["communes"] == ["Gand"]
