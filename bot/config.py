@@ -103,6 +103,17 @@ REDIS_SCHEMES = ("redis", "rediss", "unix", "redis+sentinel")
 PROMISED_TTL = 86400
 
 
+def _content(read: _Reader, name: str) -> Path:
+    """Where ``flows/`` or ``locales/`` is: under CONTENT_DIR when set; else beside the code
+    (a source checkout, or the image's /app); else in the current folder (an installed
+    package run from a checkout of the content)."""
+    base = read.text("CONTENT_DIR")
+    if base:
+        return Path(base) / name
+    here = ROOT / name
+    return here if here.is_dir() or not (Path.cwd() / name).is_dir() else Path.cwd() / name
+
+
 def _state_ttl(read: _Reader) -> int:
     value = read.int("STATE_TTL", PROMISED_TTL, minimum=60)
     if value > PROMISED_TTL:
@@ -208,8 +219,8 @@ class Settings:
                                "e.g. redis://localhost:6379/0, rediss://… for TLS, "
                                "redis+sentinel://host:26379/mymaster"),
             state_ttl=_state_ttl(read),
-            flows_dir=Path(read.text("FLOWS_DIR") or ROOT / "flows"),
-            locales_dir=Path(read.text("LOCALES_DIR") or ROOT / "locales"),
+            flows_dir=Path(read.text("FLOWS_DIR") or _content(read, "flows")),
+            locales_dir=Path(read.text("LOCALES_DIR") or _content(read, "locales")),
             log_level=level,
             webhook_url=webhook_url,
             webhook_host=read.text("WEBHOOK_HOST", "0.0.0.0"),

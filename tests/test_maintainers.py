@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import subprocess
 import sys
@@ -131,8 +132,18 @@ def test_compose_file_follows_the_compose_specification() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
     # the spec names a draft-07 metaschema URL jsonschema does not know by that spelling
     jsonschema.Draft7Validator(schema).validate(compose)
-    assert {"bot", "redis", "actions"} <= set(compose["services"])
-    assert "ports" not in compose["services"]["actions"]  # rasa-sdk binds 0.0.0.0
+    services = compose["services"]
+    assert {"bot-polling", "bot-webhook", "web", "redis", "actions"} <= set(services)
+    assert "ports" not in services["actions"]  # rasa-sdk binds 0.0.0.0
+    for name in ("bot-polling", "bot-webhook", "web"):
+        service = services[name]
+        assert service["env_file"] == [{"path": ".env", "required": False}]  # .env optional
+        assert service["depends_on"]["redis"]["condition"] == "service_healthy"
+        assert "ports" not in service  # reached through Caddy only
+    assert "healthcheck" in services["redis"]
+    assert "healthcheck" in services["bot-polling"] and "healthcheck" in services["bot-webhook"]
+    assert services["bot-polling"]["profiles"] == ["polling"]
+    assert services["bot-webhook"]["profiles"] == ["webhook"]
 
 
 def test_state_ttl_cannot_outlive_what_privacy_promises(engine: Engine) -> None:
@@ -175,3 +186,29 @@ def test_a_password_in_a_bad_url_is_never_printed() -> None:
                           "WEBHOOK_URL": "https://bot.example/telegram",
                           "WEBHOOK_SECRET": "a-long_random-secret"})
     assert good.redis_url is not None and good.webhook_url is not None
+
+
+def test_an_installed_package_finds_its_content_anywhere(tmp_path: Path) -> None:
+    """A non-editable install (as in the image) runs the linter from another folder: the
+    content comes from CONTENT_DIR, or a clear line says where it looked."""
+    target = tmp_path / "site"
+    build = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                            "--no-build-isolation", "--target", str(target), str(ROOT)],
+                           capture_output=True, text=True, timeout=300, check=False)
+    assert build.returncode == 0, build.stderr[-2000:]
+    assert not (target / "flows").exists()  # the content is not in site-packages
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    deps = [p for p in sys.path if p.endswith("site-packages")]
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": os.pathsep.join([str(target), *deps]),
+           "CONTENT_DIR": str(ROOT)}
+    code = "import sys; from bot.cli import main; sys.exit(main(['lint', '--lang', 'fr']))"
+    ok = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, env=env,
+                        capture_output=True, text=True, timeout=120, check=False)
+    assert ok.returncode == 0, ok.stdout[-1500:] + ok.stderr[-1500:]
+    assert "0 error(s)" in ok.stdout
+    del env["CONTENT_DIR"]
+    lost = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert lost.returncode == 1 and "Traceback" not in lost.stderr
+    assert "content folder does not exist" in lost.stdout
