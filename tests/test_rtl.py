@@ -58,3 +58,9 @@ def test_latin_service_names_are_isolated_in_right_to_left_text(engine: Engine) 
     contact = engine.bundle.directory.contacts["child_focus"]
     assert engine.renderer.field(contact, "name", "ar", NOW) == "\u2068Child Focus\u2069"
     assert engine.renderer.field(contact, "name", "fr", NOW) == "Child Focus"
+
+
+@pytest.mark.parametrize("lang", sorted(RTL_LANGS))
+def test_back_points_the_way_right_to_left_readers_go(engine: Engine, lang: str) -> None:
+    label = engine.renderer.ui(lang, "back")
+    assert "➡️" in label and "⬅️" not in label
