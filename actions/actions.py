@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,13 +9,6 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from . import logic
-
-
-def _float(value: Any) -> float | None:
-    try:
-        return float(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
 
 
 class ActionFindSaj(Action):  # type: ignore[misc]  # rasa-sdk ships no type information
@@ -30,13 +22,7 @@ class ActionFindSaj(Action):  # type: ignore[misc]  # rasa-sdk ships no type inf
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
-        result = logic.find_saj(
-            query=tracker.get_slot("place_query"),
-            refnis=tracker.get_slot("place_refnis"),
-            lat=_float(tracker.get_slot("lat")),
-            lon=_float(tracker.get_slot("lon")),
-            lang=str(tracker.get_slot("language") or "fr"),
-        )
+        result = logic.run("find_saj", tracker.current_slot_values())
         dispatcher.utter_message(json_message=result)
         return [SlotSet("place_query", None), SlotSet("lat", None), SlotSet("lon", None),
                 SlotSet("saj_target", result.get("target"))]
@@ -50,17 +36,6 @@ class ActionHelplineStatus(Action):  # type: ignore[misc]  # rasa-sdk ships no t
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
-        raw_now = tracker.get_slot("now")
-        try:
-            now = dt.datetime.fromisoformat(raw_now) if raw_now else dt.datetime.now(dt.UTC)
-        except ValueError:
-            now = dt.datetime.now(dt.UTC)
-        if now.tzinfo is None:
-            now = now.replace(tzinfo=dt.UTC)
-        wanted = tracker.get_slot("helplines")
-        if isinstance(wanted, list) and wanted and all(isinstance(c, str) for c in wanted):
-            result = logic.helpline_status(now, tuple(wanted))
-        else:
-            result = logic.helpline_status(now)
-        dispatcher.utter_message(json_message=result)
+        dispatcher.utter_message(json_message=logic.run("helpline_status",
+                                                        tracker.current_slot_values()))
         return []

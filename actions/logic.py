@@ -102,3 +102,35 @@ def helpline_status(now: dt.datetime, contact_ids: tuple[str, ...] = DEFAULT_HEL
             "confirmed": contact.hours_confirmed,
         })
     return {"statuses": statuses}
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _when(value: Any) -> dt.datetime:
+    try:
+        now = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        now = None
+    now = now or dt.datetime.now(dt.UTC)
+    return now if now.tzinfo is not None else now.replace(tzinfo=dt.UTC)
+
+
+def run(name: str, slots: dict[str, Any]) -> SajResult | HelplineResult:
+    """One action from its slots, as the rasa-sdk Action classes and the bot's in-process
+    runner both call it (the same slot names a Rasa assistant declares)."""
+    if name == "find_saj":
+        return find_saj(query=slots.get("place_query"), refnis=slots.get("place_refnis"),
+                        lat=_float(slots.get("lat")), lon=_float(slots.get("lon")),
+                        lang=str(slots.get("language") or "fr"))
+    if name == "helpline_status":
+        wanted = slots.get("helplines")
+        now = _when(slots.get("now"))
+        if isinstance(wanted, list) and wanted and all(isinstance(c, str) for c in wanted):
+            return helpline_status(now, tuple(wanted))
+        return helpline_status(now)
+    raise ActionError(f"no action named {name!r}")

@@ -102,3 +102,30 @@ async def test_in_process_executor_gives_the_same_answer(server: str) -> None:
     _, body = await asyncio.to_thread(post, server + "/webhook",
                                       action_call("find_saj", {"query": "5000"}))
     assert local == body["responses"][0]["custom"]
+
+
+@pytest.mark.parametrize("name, args", [
+    ("find_saj", {"query": "5000", "lang": "fr"}),
+    ("find_saj", {"query": "1000", "lang": "nl"}),
+    ("find_saj", {"query": "4700", "lang": "de"}),
+    ("find_saj", {"query": "9999", "lang": "fr"}),
+    ("find_saj", {"lat": 50.4669, "lon": 4.8675, "lang": "fr"}),
+    ("find_saj", {"refnis": "92094", "lang": "fr"}),
+    ("helpline_status", {"now": "2026-01-05T02:30:00+00:00", "lang": "fr"}),
+    ("helpline_status", {"now": "2026-01-05T13:00:00+00:00",
+                         "contacts": ["awel", "telefonhilfe", "child_focus"]}),
+])
+async def test_direct_runner_gives_what_rasa_sdk_gives(name: str, args: dict[str, Any]) -> None:
+    """The bot calls the actions' logic directly (no rasa-sdk in its process): the result
+    is the one the rasa-sdk executor gives for the same call."""
+    from bot.actions_runner import DirectActionRunner
+
+    assert await DirectActionRunner()(name, args) == await RasaActionRunner()(name, args)
+
+
+def test_the_bot_process_does_not_import_rasa_sdk() -> None:
+    code = ("import sys, bot.telegram.app, bot.dialog, bot.actions_runner;"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('rasa_sdk', 'sanic')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, check=True, timeout=60)
+    assert out.stdout.strip() == "[]"

@@ -25,7 +25,7 @@ def cmd_lint(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
-    from ..actions_runner import RasaActionRunner  # noqa: PLC0415
+    from ..actions_runner import DirectActionRunner  # noqa: PLC0415
     from ..console import chat  # noqa: PLC0415
     from ..dialog import Dialog, load_engine  # noqa: PLC0415
     from ..engine import ContentError, normalize_lang  # noqa: PLC0415
@@ -55,7 +55,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
             now = now.replace(tzinfo=dt.UTC)
     record = open(args.record, "w", encoding="utf-8") if args.record else None  # noqa: SIM115
     try:
-        return chat(Dialog(engine, RasaActionRunner()), sys.stdin, sys.stdout, lang=lang,
+        return chat(Dialog(engine, DirectActionRunner()), sys.stdin, sys.stdout, lang=lang,
                     jsonl=args.jsonl, record=record, now=now)
     finally:
         if record is not None:
@@ -69,10 +69,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_web(args: argparse.Namespace, settings: Settings) -> int:
-    from ..actions_runner import RasaActionRunner  # noqa: PLC0415
+    from ..actions_runner import DirectActionRunner  # noqa: PLC0415
     from ..web import run_web  # noqa: PLC0415
 
-    return run_web(settings, RasaActionRunner())
+    return run_web(settings, DirectActionRunner())
 
 
 def cmd_start(args: argparse.Namespace, settings: Settings) -> int:

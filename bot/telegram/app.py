@@ -13,7 +13,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import BotCommand
 
-from ..actions_runner import RasaActionRunner
+from ..actions_runner import DirectActionRunner
 from ..config import Settings
 from ..dialog import Dialog, load_engine
 from ..engine import SOURCE_LANG, ContentError, Engine
@@ -66,7 +66,7 @@ def build_engine(settings: Settings) -> Engine:
 def build_service(settings: Settings, engine: Engine, store: StateStore,
                   stats: StatsSink | None) -> BotService:
     return BotService(
-        dialog=Dialog(engine, RasaActionRunner()), store=store, secret=state_secret(settings),
+        dialog=Dialog(engine, DirectActionRunner()), store=store, secret=state_secret(settings),
         ttl=settings.state_ttl, stats=stats,
         throttle=Throttle(settings.throttle_messages, float(settings.throttle_seconds)),
     )
