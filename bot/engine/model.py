@@ -228,7 +228,8 @@ UI_KEYS = (
     "open_until", "closed_opens", "today", "tomorrow", "unknown_value", "unknown_plain", "free",
     "anonymous", "fallback_marker", "not_reviewed", "status_line", "your_place",
     "cmd_start", "cmd_menu", "cmd_help", "cmd_language", "cmd_sos", "cmd_saj", "cmd_privacy",
-    "cmd_forget", "quick_exit", "copy_number", "chat_with",
+    "cmd_forget", "quick_exit", "copy_number", "chat_with", "bot_description",
+    "bot_short_description",
     "web_title", "web_exit", "web_message", "web_send", "web_place", "web_search", "web_locate",
     "web_locate_failed", "web_offline", "web_you", "web_bot", "web_noscript",
 )
