@@ -14,6 +14,7 @@ from .classify import default_cache
 from .crisis import CrisisDetector
 from .i18n import SOURCE_LANG, Translator
 from .langid import LanguageId
+from .langid import load_or_train as load_or_train_langid
 from .model import Bundle, CrisisLists
 from .render import Renderer
 from .state import Reply
@@ -48,8 +49,8 @@ class Engine:
                   for f in bundle.flows.values()}
         return cls(bundle, translator, CrisisDetector.build(bundle.crisis, known),
                    Understanding.build(bundle, known, titles=titles, cache=default_cache()),
-                   Renderer(bundle, translator), LanguageId.train(language_texts(
-                       bundle, translator)))
+                   Renderer(bundle, translator),
+                   load_or_train_langid(language_texts(bundle, translator), default_cache()))
 
     @classmethod
     def for_rendering(cls, bundle: Bundle, translator: Translator) -> Engine:

@@ -75,9 +75,13 @@ def load_audience(data: Any, file: str, report: Report) -> dict[str, tuple[str, 
             for lang, v in (per_lang or {}).items()} if per_lang is not None else {}
 
 
-def check_examples(files: list[ExampleFile], bundle: Bundle, report: Report) -> None:
-    """Unknown flows (errors); duplicates, crisis words and thin flows (warnings)."""
-    detector = CrisisDetector.build(bundle.crisis)
+def check_examples(files: list[ExampleFile], bundle: Bundle, report: Report, *,
+                   advice: bool = True) -> None:
+    """Unknown flows (errors); duplicates, crisis words and thin flows (warnings).
+
+    ``advice=False`` (the running bot) skips the crisis scan of every example, which only
+    gives warnings and costs seconds at start-up: ``lint`` runs it."""
+    detector = CrisisDetector.build(bundle.crisis) if advice else None
     seen: dict[str, tuple[str, Pos]] = {}
     for ef in files:
         for flow_id, pos in ef.where.items():
@@ -95,7 +99,8 @@ def check_examples(files: list[ExampleFile], bundle: Bundle, report: Report) -> 
                            "Keep it under the one flow it should open, or reword one of them.",
                            severity="warning")
             seen.setdefault(key, (ex.flow, ex.pos))
-            found = detector.scan(ex.text) if ex.flow not in CRISIS_CLASSES else None
+            found = (detector.scan(ex.text) if detector is not None
+                     and ex.flow not in CRISIS_CLASSES else None)
             answer = ANSWERED_ELSEWHERE.get(found.category, "") if found else ""
             if found is not None and answer.split(":")[0] != ex.flow:
                 shown = answer or f"emergency:{found.category}"

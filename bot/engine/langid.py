@@ -12,14 +12,19 @@ counting, a fraction of a second; scoring sums one row of log-probabilities per 
 
 from __future__ import annotations
 
+import hashlib
+import io
 import math
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+VERSION = "1"  # change when features or training change: cached models are then ignored
 MIN_WORDS = 4  # shorter messages are often a borrowed word ("sos", "nudes", "ok")
 #: mean log-probability margin per n-gram between the best and the second language
 MARGIN = 0.2
@@ -92,3 +97,43 @@ class LanguageId:
             return "ar"
         guess = self.guess(text)
         return guess.lang if guess is not None and guess.margin >= MARGIN else None
+
+
+def texts_key(texts: Mapping[str, Iterable[str]]) -> str:
+    """A hash of everything the model is trained on (and of :data:`VERSION`)."""
+    digest = hashlib.sha256(VERSION.encode())
+    for lang in sorted(texts):
+        digest.update(b"\x00" + lang.encode())
+        for text in texts[lang]:
+            digest.update(b"\x01" + text.encode())
+    return digest.hexdigest()
+
+
+def load_or_train(texts: Mapping[str, list[str]], cache: Path | None) -> LanguageId:
+    """The model for these texts: from the cache when named (and stamped) by the same hash,
+    else trained now (about a second) and cached. Cache failures only cost time."""
+    key = texts_key(texts)
+    path = cache / f"langid-{key[:24]}.npz" if cache else None
+    if path is not None and path.exists():
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                if str(data["key"]) == key:
+                    vocab = [str(g) for g in data["vocab"]]
+                    return LanguageId(tuple(str(x) for x in data["langs"]),
+                                      {g: i for i, g in enumerate(vocab)},
+                                      data["logp"], data["unseen"])
+        except (OSError, ValueError, KeyError):
+            pass
+    model = LanguageId.train(texts)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            buf = io.BytesIO()
+            np.savez(buf, langs=np.array(model.langs), vocab=np.array(list(model.index)),
+                     logp=model.logp, unseen=model.unseen, key=np.array(key))
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(buf.getvalue())
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only image: train at each start
+    return model

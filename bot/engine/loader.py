@@ -444,11 +444,13 @@ def load_bundle(
     *,
     langs: Iterable[str] = ("fr",),
     translator: checks.TextSource | None = None,
+    advice: bool = True,
 ) -> tuple[Bundle | None, Report]:
     """Load and check a content tree; return the bundle (None on errors) and the report.
 
     ``extra`` files are loaded as if they stood in the tree (``lint FILE``). ``langs`` and
-    ``translator`` widen the rendering checks to every language.
+    ``translator`` widen the rendering checks to every language. ``advice=False`` skips the
+    slow checks that can only warn (the running bot; ``lint`` runs them all).
     """
     root = root or DEFAULT_ROOT
     report = Report()
@@ -488,13 +490,13 @@ def load_bundle(
         audience_cues=parts.audience,
     )
     checks.check_bundle(bundle, report, langs=tuple(langs), translator=translator)
-    check_examples(parts.examples, bundle, report)
+    check_examples(parts.examples, bundle, report, advice=advice)
     return (None if report.errors else bundle), report
 
 
 def load_or_raise(root: Path | None = None, **kwargs: Any) -> Bundle:
     """Load content for the running bot; raise :class:`ContentError` listing every problem."""
-    bundle, report = load_bundle(root, **kwargs)
+    bundle, report = load_bundle(root, **{"advice": False, **kwargs})
     if bundle is None:
         raise ContentError(report.sorted())
     return bundle
