@@ -114,11 +114,12 @@ def performance_md(res: dict[str, Any]) -> str:
         "classifier and language identification (the model loaded); ours also counts "
         "statistics and deletes messages on \"quit\"; PTB edits the pressed message where "
         "ours sends a new one.",
-        "- The harness shares the 2 cores with the bot (about "
+        "- The harness (fake Bot API and load, on uvloop) shares the 2 cores with the bot: "
         f"{tp['ours']['harness_cpu_ms_per_update']} ms of CPU per update of ours, "
-        f"{tp['echo']['harness_cpu_ms_per_update']} ms per update of the echo bot): the "
-        "fastest bots are held back most, so throughput ratios against the echo bot are "
-        "pulled towards 1; CPU per update is not affected.",
+        f"{tp['echo']['harness_cpu_ms_per_update']} ms per update of the echo bot, against "
+        f"{tp['ours']['cpu_ms_per_update']} and {tp['echo']['cpu_ms_per_update']} ms in the "
+        "bots themselves: at saturation the bot's process is the one that runs out of core "
+        "(its CPU ms per update times its updates/s is close to 1,000 ms per second).",
         "",
         "## Issue 19's figures against its goals",
         "",
