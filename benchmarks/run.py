@@ -585,14 +585,15 @@ async def main(quick: bool) -> dict[str, Any]:  # noqa: PLR0915 (the phases, in 
                 print(f"offered load {rate:.0f}/s ...", flush=True)
                 group = lat + levers if rate == 300.0 else lat
                 res["offered"][str(int(rate))] = await offered(
-                    group, rate, rounds, 3.0 if quick else 8.0)
+                    group, rate, rounds, 2.0 if quick else 8.0)
             print(json.dumps(res["offered"], indent=1), flush=True)
 
             print("memory per conversation ...", flush=True)
             n_conv = 1000 if quick else 5000
+            measured = ("ours", "ours-redis", "echo") if quick else (
+                "ours", "ours-redis", "echo", "dialog", "dialog-redis", "ptb")
             res["conversations"] = {n: await conversations(bots[n], n_conv)
-                                    for n in ("ours", "ours-redis", "echo", "dialog",
-                                              "dialog-redis", "ptb") if n in bots}
+                                    for n in measured if n in bots}
             res["mix"] = {n: dict(b.mix) for n, b in bots.items()}
             res["errors"] = {n: b.errors for n, b in bots.items()}
             res["calls_per_update"] = {
