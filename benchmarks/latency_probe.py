@@ -81,7 +81,7 @@ sys.path.insert(0, sys.argv[3])
 sys.path.insert(0, sys.argv[3] + "/benchmarks")
 import logging
 logging.disable(logging.WARNING)
-import run as B
+import inprocess as B
 from bot.store import MemoryStateStore
 from bot.telegram.app import tune_gc
 

@@ -1,713 +1,675 @@
 #!/usr/bin/env python
-"""Benchmarks: throughput, latency, start-up, memory and a fuzz soak, with ratios against
-baselines measured in the same run. Not a test: it prints figures and writes
-``benchmarks/results.json``.
+"""The project's performance figures: over real HTTP, against the real peers.
 
-    .venv/bin/python benchmarks/run.py           # full (about ten minutes on 2 cores)
-    .venv/bin/python benchmarks/run.py --quick   # under a minute
+    .venv/bin/python benchmarks/run.py            # full run, writes benchmarks/results.json
+    .venv/bin/python benchmarks/run.py --quick    # smoke run (under two minutes)
+    .venv/bin/python benchmarks/run.py --docs     # docs/performance.md from results.json
 
-Baselines: a bare aiogram echo bot with MemoryStorage (reads its FSM data each update), and a
-bare aiogram bot with RedisStorage doing get_data + update_data each update. Each bot encodes
-its requests and reads Telegram's answers with its own session's code (aiogram's
-AiohttpSession for the baselines, the bot's OrientationSession for ours); the network is
-replaced by canned answers shaped like Telegram's (a ``sendMessage`` answer is the whole
-message, text included).
+Every bot runs in its own process, in webhook mode, behind the same fake Bot API (an aiohttp
+server in this process, one token per bot):
 
-Throughput comparisons run each bot in a process of its own (no shared heap, cache or
-pydantic class) and make them take turns every ``CHUNK`` updates, then keep the median of
-several runs: this machine's speed drifts by a third within seconds."""
+- ``ours``: ``python -m bot run`` unmodified (WEBHOOK_URL and BOT_API_BASE point here);
+  ``ours-redis`` the same with REDIS_URL on a private redis-server of its own;
+- ``echo``: the floor, a bare aiogram bot answering "ok" (benchmarks/peers/echo.py), with
+  aiogram's stock session;
+- ``dialog`` / ``dialog-redis``: aiogram-dialog with the same menu shape, MemoryStorage or
+  RedisStorage (its own private redis-server) (benchmarks/peers/dialog_bot.py);
+- ``ptb``: python-telegram-bot with a ConversationHandler (benchmarks/peers/ptb_bot.py).
+
+Lever runs (full run only): ``ours-uvloop`` and ``echo-uvloop`` (uvloop's loop),
+``ours-noanswer`` (no answerCallbackQuery request: benchmarks/launch.py).
+
+All bots: LOG_LEVEL WARNING, the default asyncio loop (uvloop only in the runs named so), the
+same GC tuning after start-up (bot/telegram/app.py's tune_gc; the peers copy it), the webhook
+answered once the update is handled. Load: 4,000 chats (1,000 with --quick), each first sent
+/start (untimed), then 40% button presses using the callback data of that chat's last
+keyboard (as the fake received it), 40% typed text, 20% /start; one update in flight per chat.
+Saturated throughput is a closed loop of CONCURRENCY updates in flight; latency is an open loop
+at a fixed rate; both time an update from its POST to the webhook's answer. Bots take turns
+every CHUNK updates, the order rotated each round; each figure is the median of the rounds,
+with the spread of the rounds' ratios.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
-import gc
+import contextlib
 import json
-import multiprocessing
 import os
 import platform
 import random
-import resource
+import signal
 import statistics
 import subprocess
 import sys
 import time
-from multiprocessing.connection import Connection
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from aiohttp import ClientSession, ClientTimeout, TCPConnector, web
 
-from aiogram import Bot, Dispatcher, F, Router  # noqa: E402
-from aiogram.client.session.aiohttp import AiohttpSession  # noqa: E402
-from aiogram.fsm.context import FSMContext  # noqa: E402
-from aiogram.fsm.storage.memory import MemoryStorage  # noqa: E402
-from aiogram.fsm.storage.redis import RedisStorage  # noqa: E402
-from aiogram.methods import TelegramMethod  # noqa: E402
-from aiogram.types import Message, Update  # noqa: E402
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
 
-from bot.actions_runner import RasaActionRunner  # noqa: E402
-from bot.dialog import Dialog  # noqa: E402
-from bot.engine import Engine  # noqa: E402
-from bot.engine.i18n import LANGS, Translator  # noqa: E402
-from bot.engine.loader import load_bundle  # noqa: E402
-from bot.engine.state import State  # noqa: E402
-from bot.store import MemoryStateStore  # noqa: E402
-from bot.store.redis import RedisStateStore  # noqa: E402
-from bot.telegram.app import build_dispatcher, tune_gc  # noqa: E402
-from bot.telegram.service import BotService  # noqa: E402
-from bot.telegram.session import OrientationSession  # noqa: E402
+from private_redis import PrivateRedis, free_port  # noqa: E402
 
-REDIS_URL = "redis://127.0.0.1:6379/13"
-NOW = dt.datetime(2026, 1, 5, 13, 0, tzinfo=dt.UTC)
-BOT_USER = {"id": 1, "is_bot": True, "first_name": "Bot"}
-OURS, AIOGRAM = OrientationSession, AiohttpSession  # how each bot encodes its requests
-
-
-def canned(encoding: type[AiohttpSession]) -> AiohttpSession:
-    """A session that encodes each request and reads each answer with ``encoding``'s own
-    code (aiogram's form body, serialised as aiohttp does; or the bot's JSON body), the
-    network replaced by a canned answer."""
-
-    class Canned(encoding):  # type: ignore[valid-type,misc]
-        message_id = 0
-
-        async def make_request(self, bot: Bot, method: TelegramMethod[Any],
-                               timeout: int | None = None) -> Any:
-            if isinstance(self, OrientationSession):
-                self.encode(bot, method)
-            else:
-                self.build_form_data(bot=bot, method=method)()
-            if method.__api_method__ == "sendMessage":  # a whole message, as Telegram says
-                self.message_id += 1
-                payload = {"ok": True, "result": {
-                    "message_id": self.message_id, "date": 1700000000, "from": BOT_USER,
-                    "chat": {"id": getattr(method, "chat_id", 1), "type": "private",
-                             "first_name": "x"}, "text": getattr(method, "text", "x")}}
-            else:
-                payload = {"ok": True, "result": True}
-            return self.check_response(bot, method, 200, json.dumps(payload)).result
-
-    return Canned()
-
-
-# -- workload -----------------------------------------------------------------------------
-
+PY = sys.executable
+BOT_USER = {"id": 1, "is_bot": True, "first_name": "Bench", "username": "bench_bot"}
+SECRET = "bench-secret-token"
+CONCURRENCY = 16
 TYPED = ["il menace de publier mes photos", "c'est quoi le grooming", "nudes", "sexto",
          "mon copain veut que je travaille pour lui", "bonjour", "je sais pas quoi faire",
-         "un mena a disparu", "5000"]
-CRISIS = ["je veux mourir", "il me frappe aide moi", "je dors dehors ce soir"]
+         "un mena a disparu", "on me fait du chantage", "j'ai envoyé une photo",
+         "je veux mourir", "il me frappe aide moi", "merci", "c'est normal ?"]
+
+#: name -> (command, keyboards, needs a private Redis)
+BOTS: dict[str, tuple[list[str], bool, bool]] = {
+    "ours": ([PY, "-m", "bot", "run"], True, False),
+    "ours-redis": ([PY, "-m", "bot", "run"], True, True),
+    "echo": ([PY, str(HERE / "peers" / "echo.py")], False, False),
+    "dialog": ([PY, str(HERE / "peers" / "dialog_bot.py")], True, False),
+    "dialog-redis": ([PY, str(HERE / "peers" / "dialog_bot.py")], True, True),
+    "ptb": ([PY, str(HERE / "peers" / "ptb_bot.py")], True, False),
+    "ours-uvloop": ([PY, str(HERE / "launch.py"), "--uvloop"], True, False),
+    "ours-noanswer": ([PY, str(HERE / "launch.py"), "--skip-callback-answer"], True, False),
+    "echo-uvloop": ([PY, str(HERE / "peers" / "echo.py")], False, False),
+}
 
 
-def make_updates(engine: Engine, n: int, chats: int, seed: int = 7) -> list[dict[str, Any]]:
-    """A realistic mix: /start, button presses (valid data), typed triggers, crisis text."""
-    from bot.engine import encode as pack
-    from bot.engine import step
-    from bot.engine.state import Start
+# -- the fake Bot API ---------------------------------------------------------------------------
 
-    rnd = random.Random(seed)
-    start_turn = step(engine, None, Start(), NOW)
-    menu_choices = [b.choice for row in start_turn.replies[0].buttons for b in row if b.choice]
-    menu = step(engine, State(), __import__("bot.engine.state", fromlist=["Press"]).Press(
-        menu_choices[0]), NOW)
-    choices = [b.choice for r in menu.replies for row in r.buttons for b in row if b.choice]
-    updates = []
-    for i in range(n):
-        chat = {"id": 10_000 + rnd.randrange(chats), "type": "private", "first_name": "x"}
-        user = {"id": chat["id"], "is_bot": False, "first_name": "x", "language_code": "fr"}
-        roll = rnd.random()
-        if roll < 0.35:
-            choice = rnd.choice(choices)
-            assert choice is not None
-            updates.append({"update_id": i, "callback_query": {
-                "id": str(i), "from": user, "chat_instance": "c", "data": pack(choice),
-                "message": {"message_id": 1, "date": 1700000000, "chat": chat,
-                            "from": BOT_USER, "text": "x"}}})
-            continue
-        if roll < 0.50:
-            text = "/start"
-        elif roll < 0.55:
-            text = rnd.choice(CRISIS)
+
+@dataclass
+class Peer:
+    """What the fake Bot API knows of one bot: its webhook and each chat's last keyboard."""
+
+    name: str
+    token: str
+    keyboards: bool
+    webhook: str = ""
+    secret: str = ""
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    calls: Counter[str] = field(default_factory=Counter)
+    last: dict[int, tuple[int, list[str]] | None] = field(default_factory=dict)
+    next_id: int = 1000
+
+    def keyboard(self, chat: int, message_id: int, markup: Any) -> None:
+        if isinstance(markup, str):
+            markup = json.loads(markup) if markup else None
+        rows = (markup or {}).get("inline_keyboard") or []
+        datas = [b["callback_data"] for row in rows for b in row if b.get("callback_data")]
+        current = self.last.get(chat)
+        if datas:
+            self.last[chat] = (message_id, datas)
+        elif current is None or current[0] == message_id or message_id > current[0]:
+            self.last[chat] = None
+
+
+class FakeBotAPI:
+    def __init__(self) -> None:
+        self.peers: dict[str, Peer] = {}
+        self.runner: web.AppRunner | None = None
+        self.base = ""
+
+    def add(self, name: str, keyboards: bool) -> Peer:
+        token = f"{100000 + len(self.peers)}:BENCH{name.replace('-', '_'):x<30}"
+        peer = Peer(name, token, keyboards)
+        self.peers[token] = peer
+        return peer
+
+    async def handle(self, request: web.Request) -> web.Response:
+        peer = self.peers[request.match_info["token"]]
+        method = request.match_info["method"]
+        peer.calls[method] += 1
+        raw = await request.read()
+        if request.content_type == "application/json":
+            params: dict[str, Any] = json.loads(raw) if raw else {}
         else:
-            text = rnd.choice(TYPED)
-        updates.append({"update_id": i, "message": {"message_id": i, "date": 1700000000,
-                                                    "chat": chat, "from": user, "text": text}})
-    return updates
+            params = dict(parse_qsl(raw.decode()))
+        result: Any = True
+        if method == "getMe":
+            result = BOT_USER
+        elif method == "setWebhook":
+            peer.webhook, peer.secret = params["url"], params.get("secret_token", "")
+            peer.ready.set()
+        elif method in ("sendMessage", "sendVenue", "editMessageText", "editMessageReplyMarkup"):
+            chat = int(params.get("chat_id") or 0)
+            if method.startswith("edit"):
+                message_id = int(params["message_id"])
+            else:
+                peer.next_id += 1
+                message_id = peer.next_id
+            if method != "sendVenue":
+                peer.keyboard(chat, message_id, params.get("reply_markup"))
+            result = {"message_id": message_id, "date": 1700000000,
+                      "chat": {"id": chat, "type": "private", "first_name": "x"},
+                      "from": BOT_USER, "text": str(params.get("text", "x"))}
+        elif method == "getWebhookInfo":
+            result = {"url": peer.webhook, "has_custom_certificate": False,
+                      "pending_update_count": 0}
+        return web.Response(body=json.dumps({"ok": True, "result": result}).encode(),
+                            content_type="application/json")
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=4 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self.handle)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        port = free_port()
+        await web.TCPSite(self.runner, "127.0.0.1", port).start()
+        self.base = f"http://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        if self.runner is not None:
+            await self.runner.cleanup()
 
 
-# -- bots -----------------------------------------------------------------------------------
+# -- one bot process ---------------------------------------------------------------------------
 
 
-def echo_dispatcher(storage: Any, write: bool) -> Dispatcher:
-    dispatcher = Dispatcher(storage=storage)
-    router = Router()
-
-    @router.message(F.text)
-    async def on_text(message: Message, state: FSMContext) -> None:
-        data = await state.get_data()
-        if write:
-            await state.update_data(n=int(data.get("n", 0)) + 1)
-        await message.answer(message.text or "")
-
-    @router.callback_query()
-    async def on_cb(query: Any, state: FSMContext) -> None:
-        data = await state.get_data()
-        if write:
-            await state.update_data(n=int(data.get("n", 0)) + 1)
-        await query.answer()
-        if query.message is not None:
-            await query.message.answer("ok")
-
-    dispatcher.include_router(router)
-    return dispatcher
+def proc_cpu_s(pid: int) -> float:
+    with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def our_dispatcher(engine: Engine, store: Any) -> Dispatcher:
-    from bot.store.stats import BufferedStats, MemoryStats, RedisStats, StatsSink
-
-    # as in production (bot/telegram/app.py: open_store): Redis counters are batched
-    stats: StatsSink = (BufferedStats(RedisStats(store.client))
-                        if isinstance(store, RedisStateStore) else MemoryStats())
-    service = BotService(Dialog(engine, RasaActionRunner()), store, b"bench-secret", ttl=3600,
-                         stats=stats, clock=lambda: NOW)
-    return build_dispatcher(service)
-
-
-REPEATS = 3
-CHUNK = 200  # updates per turn when two bots alternate (about 0.1 s)
-
-
-def ratio(ours: dict[str, float], base: dict[str, float]) -> float:
-    return round(ours["updates_per_s"] / base["updates_per_s"], 3)
-
-
-def median_pair(pairs: list[tuple[dict[str, float], dict[str, float]]]
-                ) -> tuple[dict[str, float], dict[str, float]]:
-    """The (ours, baseline) pair whose ratio is the median of the runs."""
-    ordered = sorted(pairs, key=lambda p: ratio(*p))
-    return ordered[len(ordered) // 2]
-
-
-def summarize(pairs: list[tuple[dict[str, float], dict[str, float]]], baseline: str
-              ) -> tuple[dict[str, Any], float]:
-    """The median run of a comparison, the ratio of every run, and the median ratio."""
-    ours, base = median_pair(pairs)
-    block = {"ours": ours, baseline: base, "ratios_of_each_run": [ratio(a, b) for a, b in pairs]}
-    return block, ratio(ours, base)
-
-
-def encode_updates(updates: list[dict[str, Any]]) -> list[bytes]:
-    """Updates as the webhook receives them: JSON bodies."""
-    return [json.dumps(u).encode() for u in updates]
-
-
-class Runner:
-    """One bot fed updates through its dispatcher, timed.
-
-    Throughput runs parse each chunk of JSON updates into ``Update`` objects first, untimed:
-    parsing is the same work for every bot (``parse_ms`` in the results says how much), and
-    holding only a chunk keeps the heap (and so the garbage collector's work) as small as a
-    running bot's. The offered-load runs time the parsing too, as a webhook does it.
-    """
-
-    def __init__(self, dispatcher: Dispatcher, encoding: type[AiohttpSession]) -> None:
-        self.dispatcher = dispatcher
-        self.encoding = encoding
-        self.bot = Bot("123456:BENCH-xxxxxxxxxxxxxxxxxxxxxxxx", session=canned(encoding))
-        self.reset()
-
-    def reset(self) -> None:
-        self.latencies: list[float] = []
-        self.elapsed = 0.0
-        self.parse_s = 0.0
-
-    def parse(self, raw: bytes) -> Update:
-        return Update.model_validate_json(raw, context={"bot": self.bot})
-
-    async def handle(self, raw: bytes) -> None:
-        await self.dispatcher.feed_update(self.bot, self.parse(raw))
-
-    async def run(self, raws: list[bytes]) -> None:
-        t0 = time.perf_counter()
-        updates = [self.parse(raw) for raw in raws]
-        self.parse_s += time.perf_counter() - t0
-        start = time.perf_counter()
-        for update in updates:
-            t0 = time.perf_counter()
-            await self.dispatcher.feed_update(self.bot, update)
-            self.latencies.append(time.perf_counter() - t0)
-        self.elapsed += time.perf_counter() - start
-
-    def result(self) -> dict[str, float]:
-        lat = sorted(self.latencies)
-        return {"updates": len(lat), "seconds": round(self.elapsed, 3),
-                "updates_per_s": round(len(lat) / self.elapsed, 1),
-                "p50_ms": round(1000 * lat[len(lat) // 2], 3),
-                "p99_ms": round(1000 * lat[int(len(lat) * 0.99)], 3),
-                "parse_ms": round(1000 * self.parse_s / len(lat), 3)}
-
-
-def load_engine() -> Engine:
-    bundle, _ = load_bundle(ROOT / "flows")
-    assert bundle is not None
-    return Engine.build(bundle, Translator.load(ROOT / "locales"))
-
-
-async def _serve(conn: Connection, kind: str, raws: list[bytes], warm: list[bytes]) -> None:
-    """A worker process: builds one bot, then runs the chunks it is told to run."""
-    import logging
-
-    logging.disable(logging.WARNING)
-    closers: list[Any] = []
-    if kind == "ours-memory":
-        runner = Runner(our_dispatcher(load_engine(), MemoryStateStore()), OURS)
-    elif kind == "echo-memory":
-        runner = Runner(echo_dispatcher(MemoryStorage(), write=False), AIOGRAM)
-    elif kind == "ours-redis":
-        store = RedisStateStore(REDIS_URL)
-        closers.append(store.close)
-        runner = Runner(our_dispatcher(load_engine(), store), OURS)
-    else:
-        from redis.asyncio import Redis
-
-        client = Redis.from_url(REDIS_URL)
-        closers.append(client.aclose)
-        runner = Runner(echo_dispatcher(RedisStorage(client), write=True), AIOGRAM)
-    await runner.run(warm)
-    runner.reset()
-    gc.collect()
-    conn.send("ready")
-    tuned = False
-    while True:
-        command = conn.recv()
-        if command[0] == "run":
-            await runner.run(raws[command[1]:command[2]])
-            conn.send("done")
-        elif command[0] == "result":
-            conn.send(runner.result())
-            runner.reset()
-        elif command[0] == "offered":
-            if not tuned:
-                tune_gc()  # as the bot does after start-up (bot/telegram/app.py)
-                tuned = True
-            conn.send(await offered_load(runner.dispatcher, raws[command[1]:command[2]],
-                                         command[3], runner.encoding))
-        else:
-            break
-    for close in closers:
-        await close()
-
-
-def serve(conn: Connection, kind: str, raws: list[bytes], warm: list[bytes]) -> None:
-    asyncio.run(_serve(conn, kind, raws, warm))
-
-
-class Worker:
-    """One bot in a process of its own (spawned: it shares no heap, cache or pydantic class
-    with the other bot), fed the same updates."""
-
-    def __init__(self, kind: str, raws: list[bytes], warm: list[bytes]) -> None:
-        ctx = multiprocessing.get_context("spawn")
-        self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=serve, args=(child, kind, raws, warm), daemon=True)
-        self.process.start()
-
-    def ready(self) -> None:
-        assert self.conn.recv() == "ready"
-
-    def run(self, start: int, end: int) -> None:
-        self.conn.send(("run", start, end))
-        assert self.conn.recv() == "done"
-
-    def result(self) -> dict[str, float]:
-        self.conn.send(("result",))
-        result: dict[str, float] = self.conn.recv()
-        return result
-
-    def offered(self, start: int, end: int, rate: float) -> dict[str, float]:
-        self.conn.send(("offered", start, end, rate))
-        result: dict[str, float] = self.conn.recv()
-        return result
-
-    def stop(self) -> None:
-        self.conn.send(("stop",))
-        self.process.join(timeout=30)
-
-
-def workers(kinds: tuple[str, str], raws: list[bytes], warm: list[bytes]
-            ) -> tuple[Worker, Worker]:
-    """Two bots, each in its own process, started together."""
-    pair = Worker(kinds[0], raws, warm), Worker(kinds[1], raws, warm)
-    for worker in pair:
-        worker.ready()
-    return pair
-
-
-def compare(ours: Worker, base: Worker, n: int, repeats: int
-            ) -> list[tuple[dict[str, float], dict[str, float]]]:
-    """The two bots take turns on chunks of the same ``n`` updates, first one then the
-    other, so a slower or faster stretch of the machine falls on both alike."""
-    pairs = []
-    for _ in range(repeats):
-        for turn, i in enumerate(range(0, n, CHUNK)):
-            for worker in (ours, base) if turn % 2 == 0 else (base, ours):
-                worker.run(i, i + CHUNK)
-        pairs.append((ours.result(), base.result()))
-    return pairs
-
-
-async def offered_load(dispatcher: Dispatcher, raws: list[bytes], rate: float,
-                       encoding: type[AiohttpSession]) -> dict[str, float]:
-    """Updates arrive every 1/rate s (open loop), each handled as its own task, as the
-    webhook server does (JSON body parsed, then dispatched). Latency runs from the moment an
-    update arrives (waiting behind other updates included) to the moment it is handled; how
-    late the generator itself was (timer granularity) is reported apart as
-    ``generator_lag``."""
-    runner = Runner(dispatcher, encoding)
-    latencies: list[float] = []
-    lags: list[float] = []
-    interval = 1.0 / rate
-    start = time.perf_counter()
-
-    async def one(raw: bytes, arrived: float) -> None:
-        await runner.handle(raw)
-        latencies.append(time.perf_counter() - arrived)
-
-    tasks = []
-    for i, raw in enumerate(raws):
-        due = start + i * interval
-        delay = due - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        arrived = time.perf_counter()
-        lags.append(arrived - due)
-        tasks.append(asyncio.create_task(one(raw, arrived)))
-    await asyncio.gather(*tasks)
-    elapsed = time.perf_counter() - start
-    latencies.sort()
-    lags.sort()
-    return {"rate": rate, "achieved_rate": round(len(raws) / elapsed, 1),
-            "updates": len(raws),
-            "p50_ms": round(1000 * latencies[len(latencies) // 2], 3),
-            "p99_ms": round(1000 * latencies[int(len(latencies) * 0.99)], 3),
-            "max_ms": round(1000 * latencies[-1], 3),
-            "generator_lag_p99_ms": round(1000 * lags[int(len(lags) * 0.99)], 3)}
-
-
-def machine_noise(seconds: float) -> dict[str, float]:
-    """How steady this machine is: the same small pure-Python task, timed again and again.
-    On a shared virtual machine its p99 can be many times its median; latency percentiles
-    of any bot measured here inherit that."""
-    data = [{"id": i, "text": "x" * 40, "buttons": [1, 2, 3]} for i in range(30)]
-    times = []
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        t0 = time.perf_counter()
-        json.loads(json.dumps(data))
-        times.append(time.perf_counter() - t0)
-    times.sort()
-    return {"task_ms_p50": round(1000 * times[len(times) // 2], 3),
-            "task_ms_p99": round(1000 * times[int(len(times) * 0.99)], 3),
-            "task_ms_max": round(1000 * times[-1], 3)}
-
-
-# -- start-up and memory ----------------------------------------------------------------------
-
-
-def startup() -> dict[str, float]:
-    translator = Translator.load(ROOT / "locales")
-    t0 = time.perf_counter()
-    bundle, report = load_bundle(ROOT / "flows", langs=LANGS, translator=translator)
-    Engine.build(bundle, translator) if bundle else None
-    load_s = time.perf_counter() - t0
-    assert bundle is not None and not report.errors
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "bot", "lint"], cwd=ROOT, capture_output=True,
-                   check=True)
-    lint_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "pass"], check=True)
-    python_s = time.perf_counter() - t0
-    return {"startup_s": round(load_s, 3), "lint_s": round(lint_s, 3),
-            "python_start_s": round(python_s, 3)}
-
-
-def rss_mib() -> float:
-    with open("/proc/self/status", encoding="ascii") as fh:
+def proc_mem_kib(pid: int) -> dict[str, int]:
+    """RSS and USS (private memory) of a process, in KiB."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+        status = dict(line.split(":", 1) for line in fh)
+    uss = 0
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/smaps_rollup",
+                                             encoding="ascii") as fh:
         for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                uss += int(line.split()[1])
+    return {"rss": int(status["VmRSS"].split()[0]), "uss": uss}
 
 
-IDLE_CODE = """
-import sys
+class Bot:
+    """One bot under test: its process, its peer in the fake API, its load generator."""
+
+    def __init__(self, name: str, api: FakeBotAPI, chats: int, seed: int,
+                 redis_url: str | None = None) -> None:
+        self.name = name
+        command, keyboards, _ = BOTS[name]
+        self.command = command
+        self.peer = api.add(name, keyboards)
+        self.api = api
+        self.redis_url = redis_url
+        self.chats = chats
+        self.rng = random.Random(seed)
+        self.busy: set[int] = set()
+        self.update_id = 0
+        self.message_id = 0
+        self.mix: Counter[str] = Counter()
+        self.errors = 0
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.http: ClientSession | None = None
+        self.started = 0.0
+        self.startup_s = 0.0
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("REDIS_URL", "WEBHOOK_URL", "BOT_API_BASE", "BENCH_LOOP")}
+        env.update({"BOT_TOKEN": self.peer.token, "BOT_API_BASE": self.api.base,
+                    "WEBHOOK_URL": f"http://127.0.0.1:{self.port}", "WEBHOOK_HOST": "127.0.0.1",
+                    "WEBHOOK_PORT": str(self.port), "WEBHOOK_SECRET": SECRET,
+                    "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"})
+        if self.redis_url:
+            env["REDIS_URL"] = self.redis_url
+        if self.name.endswith("-uvloop"):
+            env["BENCH_LOOP"] = "uvloop"
+        return env
+
+    def launch(self) -> None:
+        self.port = free_port()
+        self.peer.ready.clear()
+        self.started = time.perf_counter()
+        self.log = open(HERE / f".{self.name}.log", "wb")  # noqa: SIM115
+        self.proc = subprocess.Popen(self.command, cwd=ROOT, env=self.env(),
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+
+    async def wait_ready(self, timeout: float = 120.0) -> None:
+        deadline = time.perf_counter() + timeout
+        while not self.peer.ready.is_set():
+            assert self.proc is not None
+            if self.proc.poll() is not None or time.perf_counter() > deadline:
+                raise RuntimeError(f"{self.name} did not start: see benchmarks/.{self.name}.log")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.peer.ready.wait(), 0.05)
+        self.startup_s = time.perf_counter() - self.started
+        await asyncio.sleep(0.3)  # the server is listening once setWebhook is called
+        self.http = ClientSession(connector=TCPConnector(limit=64),
+                                  timeout=ClientTimeout(total=60))
+
+    async def stop(self) -> None:
+        if self.http is not None:
+            await self.http.close()
+            self.http = None
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.to_thread(self.proc.wait, 20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc is not None:
+            self.log.close()
+
+    # -- updates -----------------------------------------------------------------------------
+
+    def update(self, chat: int, kind: str) -> bytes:
+        self.update_id += 1
+        user = {"id": chat, "is_bot": False, "first_name": "x", "language_code": "fr"}
+        chat_obj = {"id": chat, "type": "private", "first_name": "x"}
+        if kind == "press":
+            last = self.peer.last.get(chat)
+            if not self.peer.keyboards:
+                last = (1, ["ok"])
+            if last is not None:
+                self.mix["press"] += 1
+                return json.dumps({"update_id": self.update_id, "callback_query": {
+                    "id": str(self.update_id), "from": user, "chat_instance": str(chat),
+                    "data": self.rng.choice(last[1]),
+                    "message": {"message_id": last[0], "date": 1700000000, "chat": chat_obj,
+                                "from": BOT_USER, "text": "x"}}}).encode()
+            kind = "start"  # no keyboard in that chat (after "quit"): the user starts over
+            self.mix["start_for_press"] += 1
+        else:
+            self.mix[kind] += 1
+        text = "/start" if kind == "start" else self.rng.choice(TYPED)
+        self.message_id += 1
+        return json.dumps({"update_id": self.update_id, "message": {
+            "message_id": self.message_id, "date": 1700000000, "chat": chat_obj, "from": user,
+            "text": text}}).encode()
+
+    def pick(self) -> tuple[int, str]:
+        roll = self.rng.random()
+        kind = "press" if roll < 0.4 else "text" if roll < 0.8 else "start"
+        while True:
+            chat = 10_000 + self.rng.randrange(self.chats)
+            if chat not in self.busy:
+                return chat, kind
+
+    async def post(self, chat: int, kind: str) -> float:
+        """Send one update; the seconds until the webhook answered."""
+        assert self.http is not None
+        self.busy.add(chat)
+        body = self.update(chat, kind)
+        t0 = time.perf_counter()
+        try:
+            async with self.http.post(self.peer.webhook, data=body, headers={
+                    "Content-Type": "application/json",
+                    "X-Telegram-Bot-Api-Secret-Token": self.peer.secret}) as resp:
+                await resp.read()
+                if resp.status != 200:
+                    self.errors += 1
+        finally:
+            self.busy.discard(chat)
+        return time.perf_counter() - t0
+
+    async def closed_loop(self, n: int, script: list[tuple[int, str]] | None = None
+                          ) -> dict[str, float]:
+        """``n`` updates, CONCURRENCY in flight: the mix, or ``script``'s (chat, kind)s."""
+        todo = iter(range(n))
+        cpu0, t0 = proc_cpu_s(self.pid), time.perf_counter()
+        own0 = time.process_time()
+
+        async def worker() -> None:
+            for i in todo:
+                await self.post(*(script[i] if script is not None else self.pick()))
+
+        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+        return {"updates": n, "seconds": time.perf_counter() - t0,
+                "cpu_s": proc_cpu_s(self.pid) - cpu0,
+                "harness_cpu_s": time.process_time() - own0}
+
+    async def open_loop(self, rate: float, seconds: float) -> dict[str, float]:
+        """Updates arriving every 1/rate s whatever happens (as Telegram sends them)."""
+        n = int(rate * seconds)
+        latencies: list[float] = []
+        start = time.perf_counter()
+        cpu0 = proc_cpu_s(self.pid)
+
+        async def one(chat: int, kind: str, due: float) -> None:
+            await self.post(chat, kind)
+            latencies.append(time.perf_counter() - due)
+
+        tasks = []
+        for i in range(n):
+            due = start + i / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(*self.pick(), due)))
+        await asyncio.gather(*tasks)
+        cpu = proc_cpu_s(self.pid) - cpu0
+        latencies.sort()
+        return {"rate": rate, "updates": n,
+                "achieved_rate": round(n / (time.perf_counter() - start), 1),
+                "p50_ms": round(1000 * latencies[n // 2], 3),
+                "p99_ms": round(1000 * latencies[int(n * 0.99)], 3),
+                "cpu_ms_per_update": round(1000 * cpu / n, 3)}
+
+
+# -- phases -----------------------------------------------------------------------------------
+
+
+def med(values: list[float]) -> float:
+    return round(statistics.median(values), 3)
+
+
+def spread(values: list[float]) -> list[float]:
+    return [round(min(values), 3), round(max(values), 3)]
+
+
+async def warm(bots: list[Bot], chats: int) -> None:
+    """Every chat sends /start once (untimed), so that presses have a keyboard to press."""
+    script = [(10_000 + i, "start") for i in range(chats)]
+    await asyncio.gather(*(b.closed_loop(chats, script) for b in bots))
+    for bot in bots:
+        bot.mix.clear()
+
+
+async def throughput(bots: list[Bot], rounds: int, chunks: int, chunk: int
+                     ) -> dict[str, dict[str, Any]]:
+    """Saturated throughput: the bots take turns every ``chunk`` updates, order rotated."""
+    per_round: dict[str, list[dict[str, float]]] = {b.name: [] for b in bots}
+    for r in range(rounds):
+        sums = {b.name: Counter[str]() for b in bots}
+        order = bots[r % len(bots):] + bots[:r % len(bots)]
+        for c in range(chunks):
+            for bot in order if c % 2 == 0 else order[::-1]:
+                for key, value in (await bot.closed_loop(chunk)).items():
+                    sums[bot.name][key] += value
+        for name, s in sums.items():
+            per_round[name].append({
+                "updates_per_s": s["updates"] / s["seconds"],
+                "cpu_ms_per_update": 1000 * s["cpu_s"] / s["updates"],
+                "harness_cpu_ms_per_update": 1000 * s["harness_cpu_s"] / s["updates"]})
+    out = {}
+    for name, runs in per_round.items():
+        out[name] = {key: med([run[key] for run in runs]) for key in runs[0]}
+        out[name]["updates_per_s_of_each_round"] = [round(run["updates_per_s"], 1)
+                                                    for run in runs]
+    return out
+
+
+def ratios(block: dict[str, dict[str, Any]], ours: str, other: str,
+           key: str = "updates_per_s_of_each_round") -> dict[str, Any]:
+    each = [a / b for a, b in zip(block[ours][key], block[other][key], strict=True)]
+    return {"median": med(each), "spread": spread(each)}
+
+
+async def offered(bots: list[Bot], rate: float, rounds: int, seconds: float
+                  ) -> dict[str, dict[str, Any]]:
+    runs: dict[str, list[dict[str, float]]] = {b.name: [] for b in bots}
+    for r in range(rounds):
+        for bot in bots if r % 2 == 0 else bots[::-1]:
+            runs[bot.name].append(await bot.open_loop(rate, seconds))
+            await asyncio.sleep(0.5)
+    out = {}
+    for name, each in runs.items():
+        out[name] = {key: med([e[key] for e in each])
+                     for key in ("p50_ms", "p99_ms", "cpu_ms_per_update", "achieved_rate")}
+        out[name]["p99_ms_of_each_round"] = [e["p99_ms"] for e in each]
+        out[name]["cpu_ms_per_update_of_each_round"] = [e["cpu_ms_per_update"] for e in each]
+    return out
+
+
+async def conversations(bot: Bot, n: int) -> dict[str, float]:
+    """RSS growth of the bot process for ``n`` new conversations (/start, a press, a text)."""
+    first = 1_000_000 + 100_000 * len(bot.name)
+    await asyncio.sleep(0.5)
+    before = proc_mem_kib(bot.pid)["rss"]
+    # all chats /start, then each presses a button of its keyboard, then each types a text
+    script = [(first + i, kind) for kind in ("start", "press", "text") for i in range(n)]
+    await bot.closed_loop(3 * n, script)
+    await asyncio.sleep(0.5)
+    after = proc_mem_kib(bot.pid)["rss"]
+    return {"conversations": n, "rss_growth_kib": after - before,
+            "kib_per_1k": round((after - before) * 1000 / n, 1)}
+
+
+async def startups(api: FakeBotAPI, names: tuple[str, ...], rounds: int
+                   ) -> dict[str, dict[str, float]]:
+    """Start-up to ready (setWebhook received) and idle RSS/USS, each bot started alone."""
+    times: dict[str, list[float]] = {n: [] for n in names}
+    rss: dict[str, list[float]] = {n: [] for n in names}
+    uss: dict[str, list[float]] = {n: [] for n in names}
+    for r in range(rounds + 1):  # round 0 warms the OS cache and the model cache, untimed
+        for name in names if r % 2 == 0 else names[::-1]:
+            bot = Bot(name, api, 10, 0)
+            bot.launch()
+            await bot.wait_ready()
+            await asyncio.sleep(1.0)
+            mem = proc_mem_kib(bot.pid)
+            await bot.stop()
+            if r:
+                times[name].append(bot.startup_s)
+                rss[name].append(mem["rss"] / 1024)
+                uss[name].append(mem["uss"] / 1024)
+    return {n: {"startup_s": med(times[n]), "startup_s_of_each_round": [round(t, 3) for t in
+                                                                          times[n]],
+                "idle_rss_mib": round(statistics.median(rss[n]), 1),
+                "idle_uss_mib": round(statistics.median(uss[n]), 1)} for n in names}
+
+
+# -- measurements outside the HTTP runs ---------------------------------------------------------
+
+RASA_CODE = r"""
+import json, sys, time
 sys.path.insert(0, sys.argv[1])
-from bot.config import Settings
-from bot.store import MemoryStateStore  # noqa: E402
-from bot.telegram.app import build_dispatcher, build_engine, build_service
-settings = Settings.load({})
-engine = build_engine(settings)
-dispatcher = build_dispatcher(build_service(settings, engine, MemoryStateStore(), None))
-print(open("/proc/self/status").read().split("VmRSS:")[1].split()[0])
+def rss():
+    with open("/proc/self/status") as fh:
+        return int(dict(l.split(":", 1) for l in fh)["VmRSS"].split()[0]) / 1024
+import aiogram, aiohttp, pydantic, yaml, numpy, redis  # what the bot loads anyway
+import aiogram.types, aiogram.webhook.aiohttp_server
+from bot.engine import Engine
+from bot.store import MemoryStateStore
+before, t = rss(), time.perf_counter()
+from bot.actions_runner import RasaActionRunner
+RasaActionRunner()
+print(json.dumps({"rasa_sdk_import_ms": round(1000 * (time.perf_counter() - t), 1),
+                  "rasa_sdk_rss_mib": round(rss() - before, 1)}))
+"""
+
+THROTTLE_CODE = r"""
+import json, sys, tracemalloc
+sys.path.insert(0, sys.argv[1])
+from bot.store import chat_key
+from bot.telegram.service import Throttle
+keys = [chat_key(10_000 + i, b"k" * 32) for i in range(20_000)]
+throttle = Throttle()
+tracemalloc.start()
+for key in keys:
+    throttle.check(key)
+size, _ = tracemalloc.get_traced_memory()
+print(json.dumps({"throttle_kib_per_1k_active_chats": round(size / 1024 / 20, 1),
+                  "throttle_window_s": throttle.window}))
 """
 
 
-def idle_rss() -> float:
-    """RSS of a fresh process holding the whole bot, ready, before any update."""
-    out = subprocess.run([sys.executable, "-c", IDLE_CODE, str(ROOT)], capture_output=True,
-                         text=True, check=True)
-    return round(int(out.stdout.strip().splitlines()[-1]) / 1024, 1)
+def child_json(code: str, *args: str) -> dict[str, Any]:
+    out = subprocess.run([PY, "-c", code, str(ROOT), *args], capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
 
 
-def realistic_state(i: int) -> State:
-    """Twelve exchanges in: 24 messages to delete on /forget, one of them already gone."""
-    return State(lang="fr", audience="young", at="sextortion:what_now",
-                 back=("menu:young", "sextortion:start"), greeted=True,
-                 message_ids=(*range(1000 + i, 1010 + i), *range(1011 + i, 1025 + i)))
+def median_child(code: str, rounds: int) -> dict[str, Any]:
+    runs = [child_json(code) for _ in range(rounds)]
+    return {key: med([r[key] for r in runs]) for key in runs[0]}
 
 
-async def memory_per_conversation(n: int) -> dict[str, float]:
-    gc.collect()
-    before = rss_mib()
-    store = MemoryStateStore(max_chats=n + 1)
-    for i in range(n):
-        await store.set(f"fwb:s:{i:024x}", realistic_state(i), 3600)
-    gc.collect()
-    after = rss_mib()
-    return {"conversations": n, "rss_growth_mib": round(after - before, 1),
-            "bytes_per_conversation_memory": round((after - before) * 1024 * 1024 / n, 1)}
+def understanding_p95() -> float:
+    out = subprocess.run([PY, str(HERE / "understanding.py"), "--p95-only"], cwd=ROOT,
+                         capture_output=True, text=True, check=True)
+    value: float = json.loads(out.stdout.strip().splitlines()[-1])["p95_ms"]
+    return value
 
 
-async def redis_bytes(n: int) -> dict[str, float]:
-    store = RedisStateStore(REDIS_URL)
-    await store.client.flushdb()
-    for i in range(n):
-        await store.set(f"fwb:s:{i:024x}", realistic_state(i), 3600)
-    sizes = [await store.client.memory_usage(f"fwb:s:{i:024x}") for i in range(0, n, 10)]
-    await store.client.flushdb()
-    await store.close()
-    return {"redis_bytes_per_conversation": round(statistics.mean(sizes), 1),
-            "state_json_bytes": len(realistic_state(0).to_json().encode())}
+# -- main ---------------------------------------------------------------------------------------
 
 
-# -- soak -------------------------------------------------------------------------------------
-
-
-async def soak(engine: Engine, n: int) -> dict[str, float]:
-    """Fuzzed updates (random text, forged callbacks, media, locations) through the adapter."""
-    rnd = random.Random(11)
-    dispatcher = our_dispatcher(engine, MemoryStateStore())
-    bot = Bot("123456:SOAK-xxxxxxxxxxxxxxxxxxxxxxxxx", session=canned(OURS))
-    errors = 0
-    alphabet = "abcdefghijklmnopqrstuvwxyzéèàç 0123456789?!'\u200f\u200bمرحبا你好ыж"
-    datas = ["", "g:zz:1:1", "x:h", "x:k", "x:m", "l:ar", "l:xx", "o:0000:5", "p:0:9",
-             "g:" + engine.bundle.version + ":3:0", "💥" * 20, "a" * 64]
-    t0 = time.perf_counter()
-    for i in range(n):
-        chat = {"id": 50_000 + rnd.randrange(500), "type": "private", "first_name": "x"}
-        user = {"id": chat["id"], "is_bot": False, "first_name": "x",
-                "language_code": rnd.choice(["fr", "ar", "nl", None, "zz"])}
-        roll = rnd.random()
-        msg: dict[str, Any] = {"message_id": i + 1, "date": 1700000000, "chat": chat,
-                               "from": user}
-        if roll < 0.3:
-            payload: dict[str, Any] = {"callback_query": {
-                "id": str(i), "from": user, "chat_instance": "c", "data": rnd.choice(datas),
-                "message": {**msg, "from": BOT_USER, "text": "x"}}}
-        elif roll < 0.4:
-            payload = {"message": {**msg, "photo": [{"file_id": "f", "file_unique_id": "u",
-                                                     "width": 1, "height": 1}]}}
-        elif roll < 0.45:
-            payload = {"message": {**msg, "location": {"latitude": rnd.uniform(-90, 90),
-                                                       "longitude": rnd.uniform(-180, 180)}}}
-        elif roll < 0.5:
-            payload = {"edited_message": {**msg, "edit_date": 1, "text": "edit"}}
-        else:
-            size = rnd.choice([0, 1, 5, 30, 200, 5000])
-            text = "".join(rnd.choice(alphabet) for _ in range(size)) or "/" + rnd.choice(
-                ["start", "menu", "saj", "forget", "language", "zzz"])
-            payload = {"message": {**msg, "text": text}}
-        try:
-            update = Update.model_validate({"update_id": i, **payload}, context={"bot": bot})
-            await dispatcher.feed_update(bot, update)
-        except Exception:  # counted, not raised: the soak reports how many
-            errors += 1
-    return {"soak_updates": n, "soak_unhandled_exceptions": errors,
-            "soak_seconds": round(time.perf_counter() - t0, 1)}
-
-
-# -- main -------------------------------------------------------------------------------------
-
-
-def redis_up() -> bool:
-    import socket
-
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
-
-
-async def redis_part(raws: list[bytes], warm: list[bytes], quick: bool) -> dict[str, Any]:
-    """Ours with Redis against aiogram's RedisStorage (get_data + update_data per update)."""
-    results: dict[str, Any] = {}
-    if redis_up():
-        from redis.asyncio import Redis
-
-        client = Redis.from_url(REDIS_URL)
-        await client.flushdb()
-        ours_w, base_w = workers(("ours-redis", "aiogram-redis"), raws, warm)
-        pairs = compare(ours_w, base_w, len(raws), 1 if quick else REPEATS)
-        ours_w.stop()
-        base_w.stop()
-        await client.flushdb()
-        await client.aclose()
-        results["redis"], results["redis_ratio"] = summarize(pairs,
-                                                             "baseline_aiogram_redisstorage")
-        ours_r = results["redis"]["ours"]
-        base_r = results["redis"]["baseline_aiogram_redisstorage"]
-        print(f"redis: ours {ours_r['updates_per_s']}/s vs aiogram RedisStorage "
-              f"{base_r['updates_per_s']}/s -> ratio {results['redis_ratio']} "
-              f"(runs: {results['redis']['ratios_of_each_run']})")
-        results.update(await redis_bytes(2000 if quick else 10000))
-    else:
-        results["redis_ratio"] = None
-        results["redis_bytes_per_conversation"] = None
-        print("redis: not running at 127.0.0.1:6379, skipped")
-
-    return results
-
-
-async def main(quick: bool) -> dict[str, Any]:
-    import logging
-
-    logging.disable(logging.WARNING)  # the runs must not print per-update warnings
-    n, chats = (2000, 300) if quick else (20000, 1000)
-    results_noise = machine_noise(1.0 if quick else 5.0)
-    translator = Translator.load(ROOT / "locales")
-    bundle, _ = load_bundle(ROOT / "flows")
-    assert bundle is not None
-    engine = Engine.build(bundle, translator)
-    raws = encode_updates(make_updates(engine, n, chats))
-    results: dict[str, Any] = {"quick": quick, "machine": {
+async def main(quick: bool) -> dict[str, Any]:  # noqa: PLR0915 (the phases, in order)
+    chats = 1000 if quick else 4000
+    rounds = 1 if quick else 3
+    api = FakeBotAPI()
+    await api.start()
+    res: dict[str, Any] = {"quick": quick, "machine": {
         "python": platform.python_version(), "cpus": os.cpu_count(),
-        "platform": platform.platform(), "processor": platform.processor() or "unknown",
-        "noise": results_noise}}
-    print(f"machine noise: a fixed {results_noise['task_ms_p50']} ms task takes "
-          f"{results_noise['task_ms_p99']} ms at p99, {results_noise['task_ms_max']} ms at most")
+        "platform": platform.platform()}, "chats": chats, "concurrency": CONCURRENCY}
+    t0 = time.perf_counter()
 
-    warm = encode_updates(make_updates(engine, 300, 50, seed=1))
-    ours_w, echo_w = workers(("ours-memory", "echo-memory"), raws, warm)
-    pairs = compare(ours_w, echo_w, len(raws), 1 if quick else REPEATS)
-    results["memory"], results["memory_ratio"] = summarize(pairs, "baseline_echo_memorystorage")
-    ours, base = results["memory"]["ours"], results["memory"]["baseline_echo_memorystorage"]
-    print(f"memory storage: ours {ours['updates_per_s']}/s vs echo {base['updates_per_s']}/s "
-          f"-> ratio {results['memory_ratio']} (runs: {results['memory']['ratios_of_each_run']})")
+    print("start-up and idle memory, each bot alone ...", flush=True)
+    res["startup"] = await startups(api, ("ours", "echo"), 1 if quick else 3)
+    print(f"  {res['startup']}", flush=True)
 
-    results.update(await redis_part(raws, warm, quick))
-    # the same two processes, now with the GC tuning of the running bot (both, so that the
-    # echo bot's figures show what this machine does to any aiogram bot)
-    loads, echo_loads = [], []
-    for i in range(1 if quick else REPEATS):  # ours, then the echo bot, back to back
-        start, end = i * 5000, i * 5000 + (1000 if quick else 5000)
-        loads.append(ours_w.offered(start, end, 500.0))
-        echo_loads.append(echo_w.offered(start, end, 500.0))
-    ours_w.stop()
-    echo_w.stop()
-    load = sorted(loads, key=lambda r: r["p99_ms"])[len(loads) // 2]
-    echo_load = sorted(echo_loads, key=lambda r: r["p99_ms"])[len(echo_loads) // 2]
-    results["offered_load_500"] = {**load, "p99_ms_of_each_run": [r["p99_ms"] for r in loads],
-                                   "echo_baseline": echo_load}
-    results["p99_ms_at_500"] = load["p99_ms"]
-    print(f"at 500 updates/s offered: p50 {load['p50_ms']} ms, p99 {load['p99_ms']} ms "
-          f"(runs: {[r['p99_ms'] for r in loads]}); bare echo bot under the same load: "
-          f"p99 {echo_load['p99_ms']} ms")
+    with PrivateRedis() as redis_ours, PrivateRedis() as redis_dialog:
+        names = ["ours", "echo", "dialog", "ptb"]
+        if not quick:
+            names += ["ours-uvloop", "echo-uvloop", "ours-noanswer"]
+        bots = {n: Bot(n, api, chats, seed=7) for n in names}
+        if redis_ours.url and redis_dialog.url:
+            bots["ours-redis"] = Bot("ours-redis", api, chats, 7, redis_ours.url)
+            bots["dialog-redis"] = Bot("dialog-redis", api, chats, 7, redis_dialog.url)
+        try:
+            for bot in bots.values():
+                bot.launch()
+            for bot in bots.values():
+                await bot.wait_ready()
+            print(f"{len(bots)} bots ready; warming {chats} chats each ...", flush=True)
+            await warm(list(bots.values()), chats)
 
-    results.update(startup())
-    print(f"start-up (load + validate, {len(LANGS)} languages): {results['startup_s']} s; "
-          f"lint: {results['lint_s']} s (python alone {results['python_start_s']} s)")
-    results["idle_rss_mib"] = idle_rss()
-    results.update(await memory_per_conversation(20000 if quick else 100000))
-    print(f"idle RSS {results['idle_rss_mib']} MiB; {results['conversations']} conversations "
-          f"in memory: +{results['rss_growth_mib']} MiB; Redis bytes/conversation: "
-          f"{results['redis_bytes_per_conversation']}")
-    results.update(await soak(engine, 1500 if quick else 100000))
-    print(f"soak: {results['soak_updates']} fuzzed updates, "
-          f"{results['soak_unhandled_exceptions']} unhandled exceptions")
-    return results
+            memory = [bots[n] for n in names]
+            chunk, chunks = (200, 2) if quick else (400, 4)
+            print("saturated throughput (memory) ...", flush=True)
+            res["throughput"] = await throughput(memory, rounds, chunks, chunk)
+            redis_calls = {}
+            if "ours-redis" in bots:
+                print("saturated throughput (Redis) ...", flush=True)
+                before = (redis_ours.command_calls(), redis_dialog.command_calls())
+                sent = {n: bots[n].update_id for n in ("ours-redis", "dialog-redis")}
+                res["throughput"].update(await throughput(
+                    [bots["ours-redis"], bots["dialog-redis"]], rounds, chunks, chunk))
+                for name, server, calls0 in (("ours-redis", redis_ours, before[0]),
+                                             ("dialog-redis", redis_dialog, before[1])):
+                    calls = Counter(server.command_calls())
+                    calls.subtract(calls0)
+                    calls.pop("info", None)
+                    updates = bots[name].update_id - sent[name]
+                    redis_calls[name] = {
+                        "per_update": round(sum(calls.values()) / updates, 2),
+                        "by_command": {k: round(v / updates, 2)
+                                       for k, v in calls.most_common() if v}}
+            res["redis_commands"] = redis_calls
+            print(json.dumps(res["throughput"], indent=1), flush=True)
+
+            res["offered"] = {}
+            lat = [bots["ours"], bots["echo"]]
+            levers = [bots[n] for n in ("ours-uvloop", "echo-uvloop", "ours-noanswer")
+                      if n in bots]
+            for rate in (300.0, 600.0):
+                print(f"offered load {rate:.0f}/s ...", flush=True)
+                group = lat + levers if rate == 300.0 else lat
+                res["offered"][str(int(rate))] = await offered(
+                    group, rate, rounds, 2.0 if quick else 8.0)
+            print(json.dumps(res["offered"], indent=1), flush=True)
+
+            print("memory per conversation ...", flush=True)
+            n_conv = 1000 if quick else 5000
+            measured = ("ours", "ours-redis", "echo") if quick else (
+                "ours", "ours-redis", "echo", "dialog", "dialog-redis", "ptb")
+            res["conversations"] = {n: await conversations(bots[n], n_conv)
+                                    for n in measured if n in bots}
+            res["mix"] = {n: dict(b.mix) for n, b in bots.items()}
+            res["errors"] = {n: b.errors for n, b in bots.items()}
+            res["calls_per_update"] = {
+                n: {m: round(c / b.update_id, 3) for m, c in b.peer.calls.most_common()
+                    if m not in ("setWebhook", "setMyCommands", "getMe", "deleteWebhook")}
+                for n, b in bots.items()}
+        finally:
+            for bot in bots.values():
+                await bot.stop()
+    await api.stop()
+
+    print("rasa_sdk in the bot process, flood-control table, understanding ...", flush=True)
+    res["rasa_sdk"] = median_child(RASA_CODE, 1 if quick else 3)
+    res["throttle"] = child_json(THROTTLE_CODE)
+    res["understanding_p95_ms"] = understanding_p95()
+    res["benchmark_seconds"] = round(time.perf_counter() - t0, 1)
+    res.update(headline(res))
+    return res
 
 
-def markdown(res: dict[str, Any]) -> str:
-    """The table of docs/performance.md, from a results.json."""
-    m, r = res["memory"], res.get("redis") or {}
-    ours_r = r.get("ours", {})
-    base_r = r.get("baseline_aiogram_redisstorage", {})
-    load = res["offered_load_500"]
+def headline(res: dict[str, Any]) -> dict[str, Any]:
+    """The keys of issue 19, from the detailed results."""
+    tp, off = res["throughput"], res["offered"]
+    conv = res["conversations"]
+    st = res["startup"]
 
-    def ok(flag: bool) -> str:
-        return "met" if flag else "**not met**"
+    def tpr(other: str, ours: str = "ours") -> float | None:
+        return ratios(tp, ours, other)["median"] if other in tp and ours in tp else None
 
-    def spread(block: dict[str, Any]) -> str:
-        runs = block.get("ratios_of_each_run") or []
-        return f"(runs {min(runs)}–{max(runs)})" if len(runs) > 1 else ""
+    def per_round(rate: str, key: str) -> float:
+        o, e = off[rate]["ours"][key], off[rate]["echo"][key]
+        return med([a / b for a, b in zip(o, e, strict=True)])
 
-    rows = [
-        ("updates/s, memory storage (ours / aiogram echo)",
-         f"{m['ours']['updates_per_s']} / {m['baseline_echo_memorystorage']['updates_per_s']}",
-         f"ratio {res['memory_ratio']} {spread(m)}", f"≥ 1.0: {ok(res['memory_ratio'] >= 1.0)}"),
-        ("p50 / p99 per update, memory (ours)",
-         f"{m['ours']['p50_ms']} / {m['ours']['p99_ms']} ms", "", ""),
-        ("updates/s, Redis (ours / aiogram RedisStorage get+update_data)",
-         f"{ours_r.get('updates_per_s')} / {base_r.get('updates_per_s')}",
-         f"ratio {res['redis_ratio']} {spread(r)}",
-         f"≥ 1.5: {ok((res['redis_ratio'] or 0) >= 1.5)}"),
-        ("latency at 500 updates/s offered (p50 / p99 / max), median run",
-         f"{load['p50_ms']} / {load['p99_ms']} / {load['max_ms']} ms",
-         f"p99 of each run {load.get('p99_ms_of_each_run')}; bare aiogram echo bot, same "
-         f"load: p99 {load.get('echo_baseline', {}).get('p99_ms')} ms",
-         f"p99 < 5 ms: {ok(load['p99_ms'] < 5)}"),
-        ("start-up: load + validate all flows, 13 languages", f"{res['startup_s']} s", "",
-         f"< 1 s: {ok(res['startup_s'] < 1)}"),
-        ("`python -m bot lint` (whole process)", f"{res['lint_s']} s", "",
-         f"< 2 s: {ok(res['lint_s'] < 2)}"),
-        ("Redis bytes per conversation (MEMORY USAGE)",
-         f"{res['redis_bytes_per_conversation']}", f"state JSON {res['state_json_bytes']} B",
-         f"≤ 300: {ok((res['redis_bytes_per_conversation'] or 999) <= 300)}"),
-        ("idle RSS of the bot process", f"{res['idle_rss_mib']} MiB", "", ""),
-        (f"RSS growth for {res['conversations']:,} conversations in memory",
-         f"{res['rss_growth_mib']} MiB", f"{res['bytes_per_conversation_memory']} B each", ""),
-        ("soak: fuzzed updates through the adapter",
-         f"{res['soak_updates']:,} in {res['soak_seconds']} s",
-         f"{res['soak_unhandled_exceptions']} unhandled exceptions",
-         f"0: {ok(res['soak_unhandled_exceptions'] == 0)}"),
-    ]
-    head = ["| measure | figure | detail | target |", "|---|---|---|---|"]
-    machine = res["machine"]
-    noise = machine.get("noise", {})
-    return "\n".join([*head, *(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows), "",
-                      f"Machine: {machine['cpus']} CPUs, {machine['platform']}, Python "
-                      f"{machine['python']}; run {'--quick' if res['quick'] else 'full'} in "
-                      f"{res.get('benchmark_seconds')} s. Machine noise: a fixed "
-                      f"{noise.get('task_ms_p50')} ms task took {noise.get('task_ms_p99')} ms "
-                      f"at p99 and {noise.get('task_ms_max')} ms at most."])
+    return {
+        "http_throughput_ratio_vs_echo": tpr("echo"),
+        "http_cpu_per_update_ratio_vs_echo_300": per_round(
+            "300", "cpu_ms_per_update_of_each_round"),
+        "http_p99_ratio_vs_echo_300": per_round("300", "p99_ms_of_each_round"),
+        "http_p99_ratio_vs_echo_600": per_round("600", "p99_ms_of_each_round"),
+        "http_throughput_ratio_vs_dialog": tpr("dialog"),
+        "http_throughput_ratio_vs_dialog_redis": tpr("dialog-redis", "ours-redis"),
+        "http_throughput_ratio_vs_ptb": tpr("ptb"),
+        "idle_rss_mib": st["ours"]["idle_rss_mib"],
+        "echo_idle_rss_mib": st["echo"]["idle_rss_mib"],
+        "rss_kib_per_1k_conversations_memory": conv["ours"]["kib_per_1k"],
+        "rss_kib_per_1k_conversations_redis": (conv["ours-redis"]["kib_per_1k"]
+                                               if "ours-redis" in conv else None),
+        "startup_ratio_vs_echo": round(st["ours"]["startup_s"] / st["echo"]["startup_s"], 3),
+        "redis_commands_per_update": (res["redis_commands"]["ours-redis"]["per_update"]
+                                      if "ours-redis" in res["redis_commands"] else None),
+        "extra_worker_uss_mib": None,  # WORKERS (pre-fork) is not implemented yet
+    }
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="smaller runs (under a minute)")
-    parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results.json"))
-    parser.add_argument("--markdown", metavar="RESULTS",
-                        help="print the docs/performance.md table of a results.json and exit")
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="smoke run, under two minutes")
+    parser.add_argument("--output", default=str(HERE / "results.json"))
+    parser.add_argument("--docs", action="store_true",
+                        help="write docs/performance.md from --output and exit")
     args = parser.parse_args()
-    if args.markdown:
-        print(markdown(json.loads(Path(args.markdown).read_text(encoding="utf-8"))))
+    if args.docs:
+        from report import performance_md
+
+        text = performance_md(json.loads(Path(args.output).read_text(encoding="utf-8")))
+        (ROOT / "docs" / "performance.md").write_text(text, encoding="utf-8")
+        print("docs/performance.md written")
         sys.exit(0)
-    t0 = time.perf_counter()
-    res = asyncio.run(main(args.quick))
-    res["benchmark_seconds"] = round(time.perf_counter() - t0, 1)
-    Path(args.output).write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
-    print(f"results written to {args.output} ({res['benchmark_seconds']} s)")
+    try:
+        import uvloop  # the harness (fake API and load) on uvloop: less of the 2 cores for it
+
+        uvloop.install()
+    except ImportError:
+        pass
+    result = asyncio.run(main(args.quick))
+    Path(args.output).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps({k: v for k, v in result.items() if not isinstance(v, dict)}, indent=1))
+    print(f"results written to {args.output}")

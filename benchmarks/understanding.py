@@ -1,6 +1,7 @@
 """Budgets of typed-text understanding (issue 21), measured on this machine.
 
-    python benchmarks/understanding.py
+    python benchmarks/understanding.py              # everything below
+    python benchmarks/understanding.py --p95-only   # one JSON line (benchmarks/run.py)
 
 Prints: training time (no cache) and cache load time; latency of ``step`` on every
 held-out message and on 4,096-character messages (p50 / p95 / max); RSS added to the bot
@@ -123,5 +124,26 @@ def main() -> None:
           f"p95 {pct(times, 0.95):.3f} ms")
 
 
+def p95_only() -> None:
+    """One JSON line: p95 of ``step`` on every held-out message x3 (benchmarks/run.py)."""
+    from bot.cli.evaluate import NOW, load_cases
+    from bot.engine import Engine, step
+    from bot.engine.i18n import Translator
+    from bot.engine.loader import load_or_raise
+    from bot.engine.state import State, Text
+
+    engine = Engine.build(load_or_raise(), Translator.load())
+    times = []
+    for _ in range(3):
+        for case in load_cases():
+            t = time.perf_counter()
+            step(engine, State(lang="fr"), Text(case.text[:4096]), NOW)
+            times.append((time.perf_counter() - t) * 1000)
+    print(json.dumps({"p95_ms": round(pct(times, 0.95), 3), "messages": len(times) // 3}))
+
+
 if __name__ == "__main__":
-    main()
+    if "--p95-only" in sys.argv:
+        p95_only()
+    else:
+        main()
