@@ -39,6 +39,7 @@ i18n: $(VENV)/.installed
 	$(PY) -m bot i18n compile
 
 bench: $(VENV)/.installed locales/.compiled
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev,bench]'
 	$(PY) benchmarks/run.py
 
 clean:
