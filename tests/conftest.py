@@ -77,7 +77,7 @@ def free_port() -> int:
 @pytest.fixture
 def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
     """A private redis-server for this test only (never the shared 127.0.0.1:6379)."""
-    from .redis_util import RedisServer  # noqa: PLC0415 - redis_util imports this module
+    from .redis_util import RedisServer
 
     server = RedisServer(tmp_path)
     yield server

@@ -196,7 +196,7 @@ async def test_a_failed_read_never_overwrites(redis_server: RedisServer,
     await proxy.stop()
 
 
-def Command_forget() -> Any:  # noqa: N802 - reads like the event it makes
+def Command_forget() -> Any:
     from bot.engine.state import command
 
     return command("/forget")

@@ -93,7 +93,7 @@ class SlowSession(RecordingSession):
     async def make_request(self, bot: Bot, method: TelegramMethod[TelegramType],
                            timeout: int | None = None) -> TelegramType:
         if method.__api_method__ == "sendMessage":
-            import asyncio  # noqa: PLC0415
+            import asyncio
 
             await asyncio.sleep(self.delay)
         return await super().make_request(bot, method, timeout)
