@@ -60,10 +60,15 @@ from bot.telegram.app import build_dispatcher, tune_gc  # noqa: E402
 from bot.telegram.service import BotService  # noqa: E402
 from bot.telegram.session import OrientationSession  # noqa: E402
 
-REDIS_URL = "redis://127.0.0.1:6379/13"
 NOW = dt.datetime(2026, 1, 5, 13, 0, tzinfo=dt.UTC)
 BOT_USER = {"id": 1, "is_bot": True, "first_name": "Bot"}
 OURS, AIOGRAM = OrientationSession, AiohttpSession  # how each bot encodes its requests
+
+
+def redis_url() -> str:
+    """The benchmark's private redis-server (never the shared 127.0.0.1:6379); worker
+    processes read its address from the environment (:func:`start_private_redis`)."""
+    return os.environ["FWB_BENCH_REDIS_URL"]
 
 
 def canned(encoding: type[AiohttpSession]) -> AiohttpSession:
@@ -168,7 +173,7 @@ def our_dispatcher(engine: Engine, store: Any) -> Dispatcher:
     from bot.store.stats import BufferedStats, MemoryStats, RedisStats, StatsSink
 
     # as in production (bot/telegram/app.py: open_store): Redis counters are batched
-    stats: StatsSink = (BufferedStats(RedisStats(store.client))
+    stats: StatsSink = (BufferedStats(RedisStats(store.counters))
                         if isinstance(store, RedisStateStore) else MemoryStats())
     service = BotService(Dialog(engine, RasaActionRunner()), store, b"bench-secret", ttl=3600,
                          stats=stats, clock=lambda: NOW)
@@ -266,13 +271,13 @@ async def _serve(conn: Connection, kind: str, raws: list[bytes], warm: list[byte
     elif kind == "echo-memory":
         runner = Runner(echo_dispatcher(MemoryStorage(), write=False), AIOGRAM)
     elif kind == "ours-redis":
-        store = RedisStateStore(REDIS_URL)
+        store = RedisStateStore(redis_url())
         closers.append(store.close)
         runner = Runner(our_dispatcher(load_engine(), store), OURS)
     else:
         from redis.asyncio import Redis
 
-        client = Redis.from_url(REDIS_URL)
+        client = Redis.from_url(redis_url())
         closers.append(client.aclose)
         runner = Runner(echo_dispatcher(RedisStorage(client), write=True), AIOGRAM)
     await runner.run(warm)
@@ -482,15 +487,27 @@ async def memory_per_conversation(n: int) -> dict[str, float]:
 
 
 async def redis_bytes(n: int) -> dict[str, float]:
-    store = RedisStateStore(REDIS_URL)
-    await store.client.flushdb()
+    """Memory per conversation: its state key and its message-id list (the 24 ids)."""
+    from dataclasses import replace
+
+    from bot.store.base import ids_key
+
+    store = RedisStateStore(redis_url())
+    await store.client.flushdb()  # the benchmark's own private server
     for i in range(n):
-        await store.set(f"fwb:s:{i:024x}", realistic_state(i), 3600)
-    sizes = [await store.client.memory_usage(f"fwb:s:{i:024x}") for i in range(0, n, 10)]
+        key = f"fwb:s:{i:024x}"
+        opened = await store.open_update(key, None)
+        state = realistic_state(i)
+        await store.close_update(key, opened, replace(state, message_ids=()),
+                                 list(state.message_ids), 3600, None)
+    sizes = [await store.client.memory_usage(f"fwb:s:{i:024x}")
+             + await store.client.memory_usage(ids_key(f"fwb:s:{i:024x}"))
+             for i in range(0, n, 10)]
     await store.client.flushdb()
     await store.close()
     return {"redis_bytes_per_conversation": round(statistics.mean(sizes), 1),
-            "state_json_bytes": len(realistic_state(0).to_json().encode())}
+            "state_json_bytes": len(replace(realistic_state(0), message_ids=()).to_json()
+                                    .encode())}
 
 
 # -- soak -------------------------------------------------------------------------------------
@@ -542,23 +559,40 @@ async def soak(engine: Engine, n: int) -> dict[str, float]:
 # -- main -------------------------------------------------------------------------------------
 
 
-def redis_up() -> bool:
+def start_private_redis() -> Any:
+    """A redis-server of the benchmark's own on a free port (None if not installed)."""
+    import shutil
     import socket
+    import subprocess
+    import tempfile
 
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
+    binary = shutil.which("redis-server")
+    if binary is None:
+        return None
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no", "--dir", tempfile.gettempdir()],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    os.environ["FWB_BENCH_REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+    return proc
 
 
 async def redis_part(raws: list[bytes], warm: list[bytes], quick: bool) -> dict[str, Any]:
     """Ours with Redis against aiogram's RedisStorage (get_data + update_data per update)."""
     results: dict[str, Any] = {}
-    if redis_up():
+    server = start_private_redis()
+    if server is not None:
         from redis.asyncio import Redis
 
-        client = Redis.from_url(REDIS_URL)
+        client = Redis.from_url(redis_url())
         await client.flushdb()
         ours_w, base_w = workers(("ours-redis", "aiogram-redis"), raws, warm)
         pairs = compare(ours_w, base_w, len(raws), 1 if quick else REPEATS)
@@ -574,10 +608,12 @@ async def redis_part(raws: list[bytes], warm: list[bytes], quick: bool) -> dict[
               f"{base_r['updates_per_s']}/s -> ratio {results['redis_ratio']} "
               f"(runs: {results['redis']['ratios_of_each_run']})")
         results.update(await redis_bytes(2000 if quick else 10000))
+        server.kill()
+        server.wait()
     else:
         results["redis_ratio"] = None
         results["redis_bytes_per_conversation"] = None
-        print("redis: not running at 127.0.0.1:6379, skipped")
+        print("redis: redis-server is not installed, skipped")
 
     return results
 
@@ -674,7 +710,7 @@ def markdown(res: dict[str, Any]) -> str:
          f"< 1 s: {ok(res['startup_s'] < 1)}"),
         ("`python -m bot lint` (whole process)", f"{res['lint_s']} s", "",
          f"< 2 s: {ok(res['lint_s'] < 2)}"),
-        ("Redis bytes per conversation (MEMORY USAGE)",
+        ("Redis bytes per conversation (MEMORY USAGE, state + message-id list)",
          f"{res['redis_bytes_per_conversation']}", f"state JSON {res['state_json_bytes']} B",
          f"≤ 300: {ok((res['redis_bytes_per_conversation'] or 999) <= 300)}"),
         ("idle RSS of the bot process", f"{res['idle_rss_mib']} MiB", "", ""),

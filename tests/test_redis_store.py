@@ -218,6 +218,14 @@ async def test_a_replayed_update_is_handled_once(store: RedisStateStore,
 async def test_a_full_redis_is_told_once_and_reported(dialog: Dialog,
                                                       tmp_path: Path) -> None:
     server = RedisServer(tmp_path, "--maxmemory", "1mb", "--maxmemory-policy", "noeviction")
+    try:
+        await full_redis(server, dialog)
+    finally:
+        server.admin.close()
+        server.stop()
+
+
+async def full_redis(server: RedisServer, dialog: Dialog) -> None:
     store = RedisStateStore(server.url)
     session = RecordingSession()
     bot = Bot("123456:TEST", session=session)
@@ -237,8 +245,6 @@ async def test_a_full_redis_is_told_once_and_reported(dialog: Dialog,
     assert "sextorsion" in session.sent_texts()[-1].lower()  # the conversation goes on
     assert service.failed_writes >= 2 and service.degraded() is not None
     await store.close()
-    server.admin.close()
-    server.stop()
 
 
 def await_open_plain() -> Any:
