@@ -38,6 +38,9 @@ class Notice(enum.Enum):
     SLOW_DOWN = "system:slow_down"  # flood control: too many messages at once
     STATE_LOST = "system:state_lost"  # the state store could not be read: we lost our place
     ERROR = "system:error"  # an unexpected error: the emergency numbers, never silence
+    NOT_SAVED = "system:not_saved"  # the state store refuses writes: I cannot remember
+    FORGET_FAILED = "system:forget_failed"  # /forget could not erase everything
+    NOT_DELETED = "system:not_deleted"  # a photo or contact card could not be deleted
 
 
 class Dialog:
@@ -48,9 +51,11 @@ class Dialog:
         self.runner = runner
 
     async def handle(self, state: State | None, event: Event,
-                     now: dt.datetime | None = None, *, state_lost: bool = False) -> Turn:
-        """One event of one conversation. ``state_lost``: say first that the stored state
-        could not be read (the conversation goes on from the menu)."""
+                     now: dt.datetime | None = None, *, state_lost: bool = False,
+                     notice: Notice | None = None) -> Turn:
+        """One event of one conversation. ``notice``: say that first (e.g. the stored state
+        could not be read, and the conversation goes on from the menu); ``state_lost`` is
+        ``notice=Notice.STATE_LOST``."""
         now = now or dt.datetime.now(dt.UTC)
         engine = self.engine  # one engine for the whole turn, even if a reload happens
         turn = step(engine, state, event, now)
@@ -63,9 +68,11 @@ class Dialog:
                 log.error("action %s failed: %s", turn.pending.name, type(exc).__name__)
                 result = {"kind": "error"}
             turn = resume(engine, turn, result, now)
-        if state_lost:
-            lost = show(engine, turn.state, Notice.STATE_LOST.value, now)
-            turn = replace(turn, replies=(*lost.replies, *turn.replies))
+        if state_lost and notice is None:
+            notice = Notice.STATE_LOST
+        if notice is not None:
+            first = show(engine, turn.state, notice.value, now)
+            turn = replace(turn, replies=(*first.replies, *turn.replies))
         return turn
 
     def notice(self, state: State | None, notice: Notice,

@@ -7,7 +7,8 @@
     ├── ConfigError       a setting is missing or malformed (the message names it)
     ├── StoreError        the state store failed
     │   ├── StoreUnavailableError   cannot connect, or the connection broke
-    │   └── StoreTimeoutError       no answer in time
+    │   ├── StoreTimeoutError       no answer in time
+    │   └── StoreFullError          reachable, but refuses writes (full, read-only)
     └── ActionError       a custom action failed or returned something unreadable
 
 Nothing here imports aiogram or redis: the engine raises :class:`ContentError` too.
@@ -49,6 +50,11 @@ class StoreUnavailableError(StoreError):
 
 class StoreTimeoutError(StoreError):
     """The store did not answer in time."""
+
+
+class StoreFullError(StoreError):
+    """The store answers but refuses writes (Redis ``maxmemory`` reached, a read-only
+    replica, a failed disk save): reads still work, nothing can be remembered."""
 
 
 class ActionError(BotError):

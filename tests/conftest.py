@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -14,6 +16,9 @@ from bot.dialog import Dialog
 from bot.engine import Engine
 from bot.engine.i18n import Translator
 from bot.engine.loader import load_or_raise
+
+if TYPE_CHECKING:
+    from .redis_util import RedisServer
 
 ROOT = Path(__file__).resolve().parents[1]
 # A Monday at 14:00 in Brussels (winter time): most services are open.
@@ -67,3 +72,14 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A private redis-server for this test only (never the shared 127.0.0.1:6379)."""
+    from .redis_util import RedisServer
+
+    server = RedisServer(tmp_path)
+    yield server
+    server.admin.close()
+    server.stop()

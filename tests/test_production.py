@@ -29,7 +29,7 @@ from bot.telegram.webhook import build_webhook_app
 from .conftest import NOW, ROOT, free_port
 from .fakes.botapi import BOT_USER, CHAT, USER, FakeBotAPI
 from .fakes.session import RecordingSession
-from .redis_util import require_redis, start_redis_server
+from .redis_util import RedisServer, start_redis_server
 
 SECRET = "s3cret-token_for-tests"
 
@@ -125,11 +125,9 @@ async def post_update(port: int, payload: dict[str, object]) -> int:
 
 
 @pytest.mark.redis
-async def test_two_replicas_continue_one_conversation() -> None:
-    require_redis()
-    redis_url = "redis://127.0.0.1:6379/14"
+async def test_two_replicas_continue_one_conversation(redis_server: RedisServer) -> None:
+    redis_url = redis_server.url
     cleaner = RedisStateStore(redis_url)
-    await cleaner.client.flushdb()
     api = FakeBotAPI()
     base = await api.start()
     ports = [free_port(), free_port()]
@@ -179,7 +177,6 @@ async def test_two_replicas_continue_one_conversation() -> None:
             err = (await proc.stderr.read()).decode()
             assert "Traceback" not in err, err
         await api.stop()
-        await cleaner.client.flushdb()
         await cleaner.close()
 
 
@@ -218,7 +215,8 @@ async def test_redis_outage_keeps_answering_then_recovers(
         except Exception:
             await asyncio.sleep(0.05)
     await service.handle(bot, 1, Start())
-    assert await store.client.dbsize() == 1  # state written again after recovery
+    keys = sorted(k[:6] for k in await store.client.keys("*"))
+    assert keys == [b"fwb:m:", b"fwb:s:"]  # state and ids written again after recovery
     await store.close()
 
 

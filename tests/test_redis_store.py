@@ -1,63 +1,85 @@
-"""The Redis state store against the real server, TTL included."""
+"""The Redis state store against a private redis-server: TTLs, round trips, concurrency,
+failures (a cut connection, a full server), deduplication, Sentinel."""
 
 from __future__ import annotations
 
+import asyncio
+import shutil
+import subprocess
+import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from aiogram import Bot
+from aiogram.types import Update
 
 from bot.dialog import Dialog
-from bot.engine.state import State
-from bot.errors import StoreError
-from bot.store.redis import RedisStateStore
+from bot.engine.state import Start, State, Text
+from bot.errors import ConfigError, StoreError, StoreFullError, StoreUnavailableError
+from bot.store import chat_key
+from bot.store.base import ids_key, lock_key
+from bot.store.redis import RedisStateStore, connect, parse_sentinel_url
 from bot.store.stats import RedisStats
+from bot.telegram.app import build_dispatcher
+from bot.telegram.service import BotService
 
-from .redis_util import REDIS_URL, require_redis
+from .conftest import NOW, free_port
+from .fakes.proxy import Proxy
+from .fakes.session import CHAT, RecordingSession, SlowSession
+from .redis_util import RedisServer
 
 pytestmark = pytest.mark.redis
+USER = {"id": CHAT["id"], "is_bot": False, "first_name": "A", "language_code": "fr"}
 
 
 @pytest.fixture
-async def store() -> AsyncIterator[RedisStateStore]:
-    require_redis()
-    s = RedisStateStore(REDIS_URL)
-    await s.client.flushdb()
+async def store(redis_server: RedisServer) -> AsyncIterator[RedisStateStore]:
+    s = RedisStateStore(redis_server.url)
     yield s
-    await s.client.flushdb()
     await s.close()
+
+
+def message(update_id: int, message_id: int, text: str) -> dict[str, Any]:
+    return {"update_id": update_id, "message": {"message_id": message_id, "date": 1700000000,
+                                                "chat": CHAT, "from": USER, "text": text}}
+
+
+async def feed(bot: Bot, service: BotService, raw: dict[str, Any]) -> None:
+    update = Update.model_validate(raw, context={"bot": bot})
+    await build_dispatcher(service).feed_update(bot, update)
 
 
 async def test_round_trip_and_ttl(store: RedisStateStore) -> None:
     state = State(lang="nl", audience="young", at="sexting:start", back=("menu:young",))
     await store.set("fwb:s:abc", state, ttl=60)
     assert await store.get("fwb:s:abc") == state
-    ttl = await store.client.ttl("fwb:s:abc")
-    assert 55 <= ttl <= 60
+    assert 55 <= await store.client.ttl("fwb:s:abc") <= 60
 
 
-async def test_state_expires(store: RedisStateStore) -> None:
-    """Expiry is Redis's: the key carries the TTL asked for (no wall-clock sleep)."""
-    await store.set("fwb:s:short", State(audience="pro"), ttl=1)
-    assert 0 < await store.client.pttl("fwb:s:short") <= 1000
-
-
-async def test_delete_is_immediate(store: RedisStateStore) -> None:
-    await store.set("fwb:s:x", State(), ttl=60)
-    await store.delete("fwb:s:x")
-    assert await store.client.exists("fwb:s:x") == 0
+async def test_an_update_writes_state_and_ids_with_the_ttl_and_unlocks(
+        store: RedisStateStore, redis_server: RedisServer) -> None:
+    opened = await store.open_update("fwb:s:k", None)
+    assert opened.state is None and redis_server.admin.exists(lock_key("fwb:s:k"))
+    assert await store.close_update("fwb:s:k", opened, State(lang="ar"), [7, 8], 120, None)
+    admin = redis_server.admin
+    assert admin.lrange(ids_key("fwb:s:k"), 0, -1) == [b"7", b"8"]
+    assert 115 <= admin.ttl("fwb:s:k") <= 120 and 115 <= admin.ttl(ids_key("fwb:s:k")) <= 120
+    assert not admin.exists(lock_key("fwb:s:k"))
+    assert await store.forget("fwb:s:k") == [7, 8]
+    assert admin.keys("*") == []
 
 
 async def test_conversation_is_small(store: RedisStateStore) -> None:
     state = State(lang="fr", lang_chosen=True, audience="young", at="sextortion:what_now",
-                  back=("menu:young", "sextortion:start"), greeted=True,
-                  message_ids=tuple(range(1000, 1010)))
+                  back=("menu:young", "sextortion:start"), greeted=True)
     await store.set("fwb:s:size", state, ttl=60)
     assert await store.client.memory_usage("fwb:s:size") < 400
 
 
 async def test_stats_are_counters_without_ids(store: RedisStateStore) -> None:
-    stats = RedisStats(store.client)
+    stats = RedisStats(store.counters)
     await stats.add("2026-01-05", [("fr", "start:start"), ("fr", "start:start"),
                                    ("ar", "menu:young")])
     rows = await stats.rows()
@@ -66,102 +88,215 @@ async def test_stats_are_counters_without_ids(store: RedisStateStore) -> None:
 
 
 async def test_unreachable_redis_raises_store_error() -> None:
-    s = RedisStateStore("redis://127.0.0.1:1/0")
-    with pytest.raises(StoreError):
+    s = RedisStateStore(f"redis://127.0.0.1:{free_port()}/0")
+    with pytest.raises(StoreUnavailableError):
         await s.ping()
     with pytest.raises(StoreError):
-        await s.get("fwb:s:x")
+        await s.open_update("fwb:s:x", None)
     await s.close()
 
 
-async def test_one_read_and_one_write_per_update(store: RedisStateStore,
-                                                 dialog: Dialog) -> None:
-    """Redis mode: one GET and one SET per update; statistics are flushed in batches."""
-    from aiogram import Bot
-
-    from bot.engine.state import Start, Text
+async def test_an_update_costs_two_round_trips(store: RedisStateStore,
+                                               redis_server: RedisServer,
+                                               dialog: Dialog) -> None:
+    """Counted by Redis itself (INFO commandstats): per update two scripts, and inside them
+    only the commands of one open and one close — no other command on the wire."""
     from bot.store.stats import BufferedStats
-    from bot.telegram.service import BotService
 
-    from .conftest import NOW
-    from .fakes.session import RecordingSession
-
-    await store.ping()  # connected (the handshake's SELECT is not an update's round trip)
-    round_trips: list[str] = []
-    real_write, real_pipeline = store.conn._write, store.client.pipeline
-
-    def spy_write(protocol: Any, args: tuple[Any, ...]) -> Any:  # a command on the wire
-        round_trips.append(str(args[0]))
-        return real_write(protocol, args)
-
-    def spy_pipeline(**kwargs: object) -> object:
-        pipe = real_pipeline(**kwargs)
-        real_execute = pipe.execute
-
-        async def execute() -> object:
-            round_trips.append("PIPELINE")
-            return await real_execute()
-
-        pipe.execute = execute
-        return pipe
-
-    store.conn._write = spy_write  # type: ignore[method-assign]
-    store.client.pipeline = spy_pipeline
-    stats = BufferedStats(RedisStats(store.client))
+    stats = BufferedStats(RedisStats(store.counters))
     service = BotService(dialog, store, b"k", stats=stats, clock=lambda: NOW)
     bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=RecordingSession())
-    await service.handle(bot, 42, Start(), 1)
-    await service.handle(bot, 42, Text("nudes"), 2)
-    assert round_trips == ["GET", "SET", "GET", "SET"]
-    await stats.flush()
-    assert round_trips[-1] == "PIPELINE"
-    rows = await RedisStats(store.client).rows()
-    assert sum(count for *_, count in rows) >= 2
+    await feed(bot, service, message(1, 1, "/start"))  # loads the scripts once
+    redis_server.reset_calls()
+    for i in range(2, 5):
+        await feed(bot, service, message(i, i, "nudes"))
+    calls = redis_server.calls()
+    calls.pop("config|resetstat", None)
+    assert calls == {"evalsha": 6, "get": 9, "set": 9, "exists": 3, "rpush": 3, "ltrim": 3,
+                     "expire": 6, "del": 3}
+    await stats.flush()  # statistics: one pipeline every few seconds, apart
+    assert sum(c for *_, c in await RedisStats(store.client).rows()) >= 3
 
 
-async def test_a_button_press_reads_state_while_its_callback_is_answered(
-        store: RedisStateStore, dialog: Dialog) -> None:
-    """The GET goes out before answerCallbackQuery, so the two round trips overlap; the
-    press still lands where the chat was (state read, then written once)."""
-    from aiogram import Bot
-    from aiogram.types import Update
+@pytest.mark.parametrize("replicas", [1, 2])
+async def test_concurrent_updates_of_one_chat_lose_nothing(
+        redis_server: RedisServer, dialog: Dialog, replicas: int) -> None:
+    """N updates of one chat at once, spread over replicas sharing Redis, with a slow
+    sendMessage: they run one at a time, and /forget then deletes every message that was
+    sent and received."""
+    counter = [1000]
+    stores = [RedisStateStore(redis_server.url) for _ in range(replicas)]
+    sessions = [SlowSession(0.03, counter) for _ in range(replicas)]
+    bots = [Bot("123456:TEST", session=s) for s in sessions]
+    services = [BotService(dialog, s, b"k", clock=lambda: NOW) for s in stores]
+    in_flight, most = 0, 0
 
-    from bot.telegram.app import build_dispatcher
-    from bot.telegram.service import BotService
+    for session in sessions:  # how many sendMessage of this chat run at the same time
+        real = session.make_request
 
-    from .conftest import NOW
-    from .fakes.session import CHAT, RecordingSession
+        async def counting(bot: Bot, method: Any, timeout: int | None = None,
+                           real: Any = real) -> Any:
+            nonlocal in_flight, most
+            in_flight += 1
+            most = max(most, in_flight)
+            try:
+                return await real(bot, method, timeout)
+            finally:
+                in_flight -= 1
 
-    order: list[str] = []
-    real_write = store.conn._write
+        session.make_request = counting  # type: ignore[method-assign]
 
-    def spy_write(protocol: Any, args: tuple[Any, ...]) -> Any:  # a command on the wire
-        order.append(str(args[0]))
-        return real_write(protocol, args)
+    texts = ["/start", "nudes", "/menu", "chantage", "bonjour", "/help", "photos", "/sos"]
+    n = 16
+    await asyncio.gather(*(feed(bots[i % replicas], services[i % replicas],
+                                message(i + 1, i + 1, texts[i % len(texts)]))
+                           for i in range(n)))
+    assert most == 1  # one update of the chat at a time, across replicas
+    sent = set(range(1001, counter[0] + 1))  # every id Telegram gave a bot message
+    assert len(sent) >= n
+    await feed(bots[0], services[0], message(n + 1, n + 1, "/forget"))
+    deleted = {i for name, p in sessions[0].calls if name == "DeleteMessages"
+               for i in p["message_ids"]}
+    assert deleted >= sent | set(range(1, n + 2))
+    assert redis_server.admin.keys("fwb:[sml]:*") == []
+    for s in stores:
+        await s.close()
 
+
+async def test_a_failed_read_never_overwrites(redis_server: RedisServer,
+                                              dialog: Dialog) -> None:
+    """The connection to Redis breaks mid-conversation: the bot answers without state and
+    writes nothing; the Arabic conversation and its message ids are intact afterwards."""
+    proxy = Proxy(redis_server.port)
+    await proxy.start()
+    store = RedisStateStore(proxy.url)
     session = RecordingSession()
-    real_request = session.make_request
-
-    async def spy_request(bot: Bot, method: Any, timeout: int | None = None) -> Any:
-        order.append(method.__api_method__)
-        return await real_request(bot, method, timeout)
-
-    service = BotService(dialog, store, b"k", clock=lambda: NOW)
     bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
-    session.make_request = spy_request  # type: ignore[method-assign]
-    store.conn._write = spy_write  # type: ignore[method-assign]
-    dispatcher = build_dispatcher(service)
-    user = {"id": CHAT["id"], "is_bot": False, "first_name": "A", "language_code": "fr"}
-    await dispatcher.feed_update(bot, Update.model_validate({"update_id": 1, "message": {
-        "message_id": 1, "date": 1700000000, "chat": CHAT, "from": user, "text": "/start"}},
-        context={"bot": bot}))
-    markup = session.calls[-1][1]["reply_markup"]["inline_keyboard"]
-    data = next(b["callback_data"] for row in markup for b in row if b.get("callback_data"))
-    order.clear()
-    await dispatcher.feed_update(bot, Update.model_validate({"update_id": 2, "callback_query": {
-        "id": "cb", "from": user, "chat_instance": "ci", "data": data,
-        "message": {"message_id": 2, "date": 1700000000, "chat": CHAT, "text": "x",
-                    "from": {"id": 1, "is_bot": True, "first_name": "Bot"}}}},
-        context={"bot": bot}))
-    assert order == ["GET", "answerCallbackQuery", "sendMessage", "SET"]
-    assert session.sent_texts()[-1] != session.sent_texts()[0]  # moved on from the start
+    service = BotService(dialog, store, b"k", clock=lambda: NOW, forget_backoff=0.01)
+    await service.handle(bot, 1, Start(lang_hint="ar"), 11, 1)
+    await service.handle(bot, 1, Text("nudes"), 12, 2)
+    key = chat_key(1, b"k")
+    admin = redis_server.admin
+    state, ids = admin.get(key), admin.lrange(ids_key(key), 0, -1)
+    assert State.from_json(state).lang == "ar" and len(ids) >= 4
+    proxy.cut()
+    assert await service.handle(bot, 1, Text("bonjour"), 13, 3)  # still an answer
+    assert "souci technique" in session.sent_texts()[-2]
+    await service.handle(bot, 1, Command_forget(), 14, 4)
+    assert "pas pu tout effacer" in session.sent_texts()[-1]  # the truth, not "C'est effacé"
+    assert admin.get(key) == state and admin.lrange(ids_key(key), 0, -1) == ids
+    proxy.mend()
+    await service.handle(bot, 1, Command_forget(), 15, 5)
+    assert "تم الحذف" in session.sent_texts()[-1]  # "C'est effacé", in Arabic
+    deleted = {i for name, p in session.calls if name == "DeleteMessages"
+               for i in p["message_ids"]}
+    assert {int(i) for i in ids} <= deleted and 15 in deleted
+    assert admin.keys("fwb:[sm]:*") == []
+    await store.close()
+    await proxy.stop()
+
+
+def Command_forget() -> Any:
+    from bot.engine.state import command
+
+    return command("/forget")
+
+
+async def test_a_replayed_update_is_handled_once(store: RedisStateStore,
+                                                 redis_server: RedisServer,
+                                                 dialog: Dialog) -> None:
+    sessions = [RecordingSession(), RecordingSession()]
+    bots = [Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=s) for s in sessions]
+    other = RedisStateStore(redis_server.url)
+    services = [BotService(dialog, s, b"k", clock=lambda: NOW) for s in (store, other)]
+    await feed(bots[0], services[0], message(7, 7, "/start"))
+    await feed(bots[1], services[1], message(7, 7, "/start"))  # redelivered to a replica
+    assert sessions[0].methods() == ["SendMessage"] and sessions[1].methods() == []
+    await other.close()
+
+
+async def test_a_full_redis_is_told_once_and_reported(dialog: Dialog,
+                                                      tmp_path: Path) -> None:
+    server = RedisServer(tmp_path, "--maxmemory", "1mb", "--maxmemory-policy", "noeviction")
+    try:
+        await full_redis(server, dialog)
+    finally:
+        server.admin.close()
+        server.stop()
+
+
+async def full_redis(server: RedisServer, dialog: Dialog) -> None:
+    store = RedisStateStore(server.url)
+    session = RecordingSession()
+    bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
+    service = BotService(dialog, store, b"k", clock=lambda: NOW)
+    await service.handle(bot, 1, Start(), 1, 1)
+    try:
+        for i in range(10_000):  # fill it up
+            server.admin.set(f"junk:{i}", "x" * 1000)
+    except Exception as exc:
+        assert "maxmemory" in str(exc)
+    with pytest.raises(StoreFullError):
+        await store.close_update("fwb:s:z", await_open_plain(), State(), [1], 60, None)
+    await service.handle(bot, 1, Text("nudes"), 2, 2)
+    await service.handle(bot, 1, Text("chantage"), 3, 3)
+    told = [t for t in session.sent_texts() if "retenir notre conversation" in t]
+    assert len(told) == 1  # once per chat
+    assert "sextorsion" in session.sent_texts()[-1].lower()  # the conversation goes on
+    assert service.failed_writes >= 2 and service.degraded() is not None
+    await store.close()
+
+
+def await_open_plain() -> Any:
+    from bot.store.base import Opened
+
+    return Opened(None, token="t")
+
+
+# -- URLs and Sentinel -------------------------------------------------------------------------
+
+
+def test_sentinel_and_bad_urls() -> None:
+    parsed = parse_sentinel_url("redis+sentinel://:p%40ss@s1:26379,s2:26380/mymaster/2")
+    assert parsed.sentinels == [("s1", 26379), ("s2", 26380)]
+    assert (parsed.service, parsed.db, parsed.password) == ("mymaster", 2, "p@ss")
+    assert parse_sentinel_url("rediss+sentinel://h:1/m?sentinel_password=x").tls
+    for bad in ("http://h", "redis://h:99999/0", "redis://h/abc", "unix://",
+                "redis+sentinel://h/mymaster", "redis+sentinel://h:26379",
+                "redis+sentinel://h:26379/m/x", "redis://:secretpw@h/abc"):
+        with pytest.raises(ConfigError) as err:
+            connect(bad)
+        assert "\n" not in str(err.value) and "secretpw" not in str(err.value)
+    client = connect("unix:///run/redis.sock?db=2&password=z")
+    assert client.connection_pool.connection_kwargs["password"] == "z"
+    tls = connect("rediss://h:6380/1?ssl_cert_reqs=required&ssl_ca_certs=/etc/ca.pem")
+    assert tls.connection_pool.connection_kwargs["ssl_ca_certs"] == "/etc/ca.pem"
+
+
+async def test_a_real_sentinel(redis_server: RedisServer, tmp_path: Path) -> None:
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    conf = tmp_path / "sentinel.conf"
+    conf.write_text(f"port {port}\nbind 127.0.0.1\ndir {tmp_path}\n"
+                    f"sentinel monitor fwbmaster 127.0.0.1 {redis_server.port} 1\n")
+    proc = subprocess.Popen(["redis-server", str(conf), "--sentinel"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        store = RedisStateStore(f"redis+sentinel://127.0.0.1:{port}/fwbmaster/0")
+        while True:
+            try:
+                await store.ping()
+                break
+            except StoreError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.1)
+        opened = await store.open_update("fwb:s:sent", None)
+        await store.close_update("fwb:s:sent", opened, State(lang="nl"), [3], 60, None)
+        assert redis_server.admin.exists("fwb:s:sent")  # written on the master
+        await store.close()
+    finally:
+        proc.kill()
+        proc.wait()

@@ -15,7 +15,7 @@ from bot.engine.crisis import CrisisDetector
 from bot.store.stats import MemoryStats, RedisStats, dropoff
 
 from .conftest import ROOT
-from .redis_util import REDIS_URL, require_redis
+from .redis_util import RedisServer
 
 CASES = ROOT / "tests" / "data" / "crisis_cases.tsv"
 
@@ -85,19 +85,16 @@ async def test_memory_stats_and_dropoff() -> None:
 
 
 @pytest.mark.redis
-async def test_stats_cli_exports_csv() -> None:
-    require_redis()
+async def test_stats_cli_exports_csv(redis_server: RedisServer) -> None:
     from bot.store.redis import RedisStateStore
 
-    store = RedisStateStore(REDIS_URL)
-    await store.client.flushdb()
-    await RedisStats(store.client).add("2026-01-05", [("ar", "menu:young")])
-    env = dict(os.environ, REDIS_URL=REDIS_URL)
+    store = RedisStateStore(redis_server.url)
+    await RedisStats(store.counters).add("2026-01-05", [("ar", "menu:young")])
+    env = dict(os.environ, REDIS_URL=redis_server.url)
     out = subprocess.run([sys.executable, "-m", "bot", "stats"], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=60, check=False)
     drop = subprocess.run([sys.executable, "-m", "bot", "stats", "--dropoff"], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=60, check=False)
-    await store.client.flushdb()
     await store.close()
     assert out.stdout.splitlines() == ["day,lang,node,count", "2026-01-05,ar,menu:young,1"]
     assert drop.stdout.splitlines()[0] == "node,shown,left_here"

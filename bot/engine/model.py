@@ -220,7 +220,8 @@ SYSTEM_NODES = (
     "system:media_deleted", "system:unsupported", "system:forgotten", "system:slow_down",
     "system:error", "system:state_lost", "system:saj_found", "system:saj_choose",
     "system:saj_choose_place", "system:saj_dg", "system:saj_flanders", "system:saj_outside",
-    "system:saj_not_found", "system:exited", "system:unreviewed",
+    "system:saj_not_found", "system:exited", "system:unreviewed", "system:not_saved",
+    "system:forget_failed", "system:not_deleted", "system:contact_deleted",
 )
 #: Labels and phrases of flows/common/ui.yaml the engine and the adapters use.
 UI_KEYS = (

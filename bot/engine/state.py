@@ -179,6 +179,7 @@ class Location:
 @dataclass(frozen=True)
 class Media:
     kind: str  # photo | video | voice | document | sticker | animation | video_note | audio
+    #            | contact (a shared contact card)
 
 
 Event = Start | Command | Press | Text | Location | Media

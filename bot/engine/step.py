@@ -240,6 +240,9 @@ def _step(engine: Engine, state: State | None, event: Event, now: dt.datetime) -
         return Turn((), replace(state, slots={}), (), ActionCall(
             "find_saj", {"lang": state.lang, "lat": event.lat, "lon": event.lon},
             state.at or "saj:find"))
+    if event.kind == "contact":  # a phone number and a name: deleted at once, never stored
+        return enter(engine, state, "system:contact_deleted", now, push=False,
+                     effects=(DeleteIncoming(),))
     if event.kind in MEDIA_KINDS:
         return enter(engine, state, "system:media_deleted", now, push=False,
                      effects=(DeleteIncoming(),))

@@ -1,27 +1,79 @@
-"""What every state store offers, and the pseudonymous key of a chat."""
+"""What every state store offers, and the pseudonymous keys of a chat.
+
+One chat has, in any store:
+
+- its **state** (``fwb:s:<id>``): one small JSON value, written whole at the end of an update;
+- its **message ids** (``fwb:m:<id>``): an append-only list of the ids of every message
+  exchanged, so that ``/forget`` can delete them. Appends never overwrite, so no concurrent
+  update can lose an id;
+- while an update runs, a short **lock** (``fwb:l:<id>``, Redis only: across replicas);
+- the **update ids already handled** (``fwb:u:<id>:<hash>``), kept ten minutes, so a
+  replayed update is not handled twice.
+
+``<id>`` is an HMAC of the chat id: the store never holds a Telegram id in clear.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Awaitable
+from dataclasses import dataclass
 from typing import Protocol
 
 from ..engine import State
 
 KEY_PREFIX = "fwb:s:"
+IDS_PREFIX = "fwb:m:"
+LOCK_PREFIX = "fwb:l:"
+DONE_PREFIX = "fwb:u:"
+#: Message ids kept per chat (the oldest go first): far more than a conversation of a day.
+IDS_LIMIT = 1000
+#: How long a handled update id is remembered (Telegram redelivers within minutes).
+DONE_TTL = 600
+
+
+@dataclass(frozen=True)
+class Opened:
+    """The start of an update: the chat's state, and whether this update was handled already.
+
+    ``token`` is the lock the update holds (Redis), to give back to :meth:`StateStore.close_update`.
+    """
+
+    state: State | None
+    duplicate: bool = False
+    token: str | None = None
 
 
 class StateStore(Protocol):
-    """Reads and writes one chat's state; implementations must apply ``ttl``."""
+    """One chat's state, message ids, lock and handled updates; implementations apply ``ttl``.
+
+    Every method raises :class:`bot.errors.StoreError` (or a subclass) when the store fails.
+    """
+
+    async def open_update(self, key: str, done: str | None) -> Opened:
+        """Take the chat's lock (Redis: across replicas, waiting a bounded time), read its
+        state and whether update ``done`` was handled already — one round trip."""
+        ...
+
+    async def close_update(self, key: str, opened: Opened, state: State | None,
+                           ids: list[int], ttl: int, done: str | None) -> bool:
+        """Write ``state`` (None: leave it), append ``ids``, mark ``done`` handled and give
+        the lock back — one round trip. False if the lock had expired (the state was then
+        not written: a later update may have written a newer one; the ids were appended)."""
+        ...
+
+    async def append_ids(self, key: str, ids: list[int], ttl: int) -> None:
+        """Append message ids without touching the state (no lock needed)."""
+        ...
+
+    async def forget(self, key: str) -> list[int]:
+        """Delete the chat's state and message ids at once; return the ids (the state's own
+        ids too, for values written before ids had a list of their own)."""
+        ...
 
     async def get(self, key: str) -> State | None: ...
 
     async def set(self, key: str, state: State, ttl: int) -> None: ...
-
-    def get_soon(self, key: str) -> Awaitable[State | None]:
-        """``get``, started now where the store can (the read travels meanwhile)."""
-        ...
 
     async def delete(self, key: str) -> None: ...
 
@@ -39,3 +91,17 @@ def session_key(session: str, secret: bytes) -> str:
     message space from :func:`chat_key`'s numbers, so the two can never meet)."""
     digest = hmac.new(secret, b"web:" + session.encode(), hashlib.sha256).hexdigest()[:24]
     return KEY_PREFIX + digest
+
+
+def ids_key(key: str) -> str:
+    return IDS_PREFIX + key.removeprefix(KEY_PREFIX)
+
+
+def lock_key(key: str) -> str:
+    return LOCK_PREFIX + key.removeprefix(KEY_PREFIX)
+
+
+def done_key(key: str, update_id: int, secret: bytes) -> str:
+    """The key that marks one update handled (the update id is hashed too)."""
+    digest = hmac.new(secret, b"u:%d" % update_id, hashlib.sha256).hexdigest()[:16]
+    return f"{DONE_PREFIX}{key.removeprefix(KEY_PREFIX)}:{digest}"

@@ -1,22 +1,83 @@
-"""The default store: state in this process's memory, with a TTL and a size bound."""
+"""The default store: state in this process's memory, with a TTL and a size bound.
+
+The same semantics as the Redis store, for one process: the service's per-chat lock orders
+the updates of a chat, so no lock is needed here.
+"""
 
 from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable
-from typing import Any
+from collections.abc import Callable
 
 from ..engine import State
+from .base import DONE_TTL, IDS_LIMIT, Opened
 
 
 class MemoryStateStore:
-    """In-process store with TTL and a size bound (oldest chats evicted first)."""
+    """In-process store with TTL and size bounds (oldest chats evicted first)."""
 
-    def __init__(self, max_chats: int = 200_000, clock: Any = time.monotonic) -> None:
+    def __init__(self, max_chats: int = 200_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self._data: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self._ids: OrderedDict[str, tuple[float, list[int]]] = OrderedDict()
+        self._done: OrderedDict[str, float] = OrderedDict()  # a TTL cache, oldest first
         self._max = max_chats
         self._clock = clock
+
+    # -- one update -----------------------------------------------------------------------
+
+    async def open_update(self, key: str, done: str | None) -> Opened:
+        duplicate = done is not None and self._handled(done)
+        return Opened(await self.get(key), duplicate)
+
+    async def close_update(self, key: str, opened: Opened, state: State | None,
+                           ids: list[int], ttl: int, done: str | None) -> bool:
+        if state is not None:
+            await self.set(key, state, ttl)
+        await self.append_ids(key, ids, ttl)
+        if done is not None:
+            self._mark(done)
+        return True
+
+    def _handled(self, done: str) -> bool:
+        now = self._clock()
+        while self._done:  # expired marks go first; O(1) amortised
+            oldest, expires = next(iter(self._done.items()))
+            if expires > now and len(self._done) <= self._max:
+                break
+            del self._done[oldest]
+        return done in self._done
+
+    def _mark(self, done: str) -> None:
+        self._done[done] = self._clock() + DONE_TTL
+        self._done.move_to_end(done)
+
+    # -- message ids ----------------------------------------------------------------------
+
+    async def append_ids(self, key: str, ids: list[int], ttl: int) -> None:
+        now = self._clock()
+        item = self._ids.get(key)
+        current = item[1] if item is not None and item[0] > now else []
+        if not ids and not current:
+            return
+        current = (current + ids)[-IDS_LIMIT:]
+        self._ids[key] = (now + ttl, current)
+        self._ids.move_to_end(key)
+        while len(self._ids) > self._max:
+            self._ids.popitem(last=False)
+        state = self._data.get(key)
+        if state is not None:  # the two expire together
+            self._data[key] = (now + ttl, state[1])
+
+    async def forget(self, key: str) -> list[int]:
+        state = await self.get(key)
+        item = self._ids.pop(key, None)
+        self._data.pop(key, None)
+        ids = item[1] if item is not None and item[0] > self._clock() else []
+        return [*(state.message_ids if state else ()), *ids]
+
+    # -- plain state ----------------------------------------------------------------------
 
     async def get(self, key: str) -> State | None:
         item = self._data.get(key)
@@ -28,22 +89,24 @@ class MemoryStateStore:
             return None
         return State.from_json(raw)
 
-    def get_soon(self, key: str) -> Awaitable[State | None]:
-        return self.get(key)
-
     async def set(self, key: str, state: State, ttl: int) -> None:
-        self._data[key] = (self._clock() + ttl, state.to_json())
+        now = self._clock()
+        self._data[key] = (now + ttl, state.to_json())
         self._data.move_to_end(key)
         while len(self._data) > self._max:
             self._data.popitem(last=False)
+        ids = self._ids.get(key)
+        if ids is not None:  # the two expire together
+            self._ids[key] = (now + ttl, ids[1])
 
     async def delete(self, key: str) -> None:
         self._data.pop(key, None)
+        self._ids.pop(key, None)
 
     async def close(self) -> None:
         self._data.clear()
+        self._ids.clear()
+        self._done.clear()
 
     def __len__(self) -> int:
         return len(self._data)
-
-

@@ -17,7 +17,7 @@ from ..actions_runner import DirectActionRunner
 from ..config import Settings
 from ..dialog import Dialog, load_engine
 from ..engine import SOURCE_LANG, ContentError, Engine
-from ..errors import StoreError
+from ..errors import ConfigError, StoreError
 from ..store import MemoryStateStore, StateStore
 from ..store.stats import BufferedStats, MemoryStats, RedisStats, StatsSink
 from .handlers import build_router
@@ -94,8 +94,12 @@ async def open_store(settings: Settings) -> tuple[StateStore, StatsSink | None]:
         from ..store.redis import RedisStateStore  # noqa: PLC0415
 
         store = RedisStateStore(settings.redis_url)
-        await store.ping()
-        return store, BufferedStats(RedisStats(store.client)) if settings.stats else None
+        try:
+            await store.ping()
+        except BaseException:
+            await store.close()
+            raise
+        return store, BufferedStats(RedisStats(store.counters)) if settings.stats else None
     return MemoryStateStore(), MemoryStats() if settings.stats else None
 
 
@@ -150,8 +154,10 @@ async def serve(settings: Settings) -> None:
             await serve_webhook(settings, bot, dispatcher, service)
         else:
             await bot.delete_webhook(drop_pending_updates=False)
-            await dispatcher.start_polling(bot, handle_signals=True)
+            # the session stays open until the updates in flight are answered (below)
+            await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=False)
     finally:
+        await service.drain()  # finish in-flight updates BEFORE closing the Bot API session
         if flusher is not None and isinstance(stats, BufferedStats):
             flusher.cancel()
             try:
@@ -176,7 +182,7 @@ def run_bot(settings: Settings) -> int:
     except ContentError as exc:
         print(exc, file=sys.stderr)
         return 1
-    except StoreError as exc:
+    except (StoreError, ConfigError) as exc:
         print(f"cannot start: {exc}. Check REDIS_URL, or unset it to keep state in memory.",
               file=sys.stderr)
         return 1

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiogram import Bot, Router
-from aiogram.types import CallbackQuery, Message, User
+from aiogram.types import CallbackQuery, Message, Update, User
 
 from ..engine import Event, Location, Media, Press, Text, command, decode
 from ..logs import guarding
@@ -23,6 +24,8 @@ def message_event(message: Message) -> Event | None:
         if message.text.startswith("/"):
             return command(message.text, hint)
         return Text(message.text, hint)
+    if message.contact is not None:  # a phone number and a name: deleted, never stored
+        return Media("contact")
     if message.location is not None:
         return Location(message.location.latitude, message.location.longitude)
     for kind in MEDIA_FIELDS:
@@ -53,41 +56,46 @@ def build_router(service: BotService) -> Router:
     router = Router(name="orientation")
 
     @router.message()
-    async def on_message(message: Message, bot: Bot) -> None:
+    async def on_message(message: Message, bot: Bot, event_update: Update) -> None:
         if message.chat.type != "private":
             return  # the bot is for one-to-one conversations; groups are ignored
         event = message_event(message)
-        if event is None:
-            return  # polls, dice, service messages...: ignored, no error
-        with guarding(personal(message, message.from_user)):
-            try:
-                await service.handle(bot, message.chat.id, event, message.message_id)
-            except Exception as exc:
-                log.error("update failed: %s", type(exc).__name__)
-                await service.error_reply(bot, message.chat.id)
+        if event is None:  # polls, dice, service messages...: no answer, no error,
+            await service.remember(message.chat.id, [message.message_id])  # but /forget
+            return
+        async with service.track():
+            with guarding(personal(message, message.from_user)):
+                try:
+                    await service.handle(bot, message.chat.id, event, message.message_id,
+                                         event_update.update_id)
+                except Exception as exc:
+                    log.error("update failed: %s", type(exc).__name__)
+                    await service.error_reply(bot, message.chat.id)
 
     @router.callback_query()
-    async def on_callback(query: CallbackQuery, bot: Bot) -> None:
+    async def on_callback(query: CallbackQuery, bot: Bot, event_update: Update) -> None:
         chat = query.message.chat if query.message is not None else None
         if chat is not None and chat.type != "private":
             chat = None  # the bot is for one-to-one conversations
-        loading = service.prefetch(chat.id) if chat is not None else None
-        try:
-            await query.answer()  # always, first: the button stops spinning
-        except Exception as exc:
-            log.info("callback answer failed: %s", type(exc).__name__)
-        if chat is None:
-            return
-        hint = query.from_user.language_code if query.from_user else None
-        with guarding([chat.id, *personal(None, query.from_user)]):
+        async with service.track():
+            # the button stops spinning at once; the chat's update runs meanwhile
+            answering = asyncio.ensure_future(query.answer())
+            await asyncio.sleep(0)  # the answer goes out first
             try:
-                await service.handle(bot, chat.id, Press(decode(query.data), hint),
-                                     loading=loading)
-            except Exception as exc:
-                log.error("update failed: %s", type(exc).__name__)
-                await service.error_reply(bot, chat.id)
+                if chat is not None:
+                    hint = query.from_user.language_code if query.from_user else None
+                    with guarding([chat.id, *personal(None, query.from_user)]):
+                        try:
+                            await service.handle(bot, chat.id,
+                                                 Press(decode(query.data), hint),
+                                                 update_id=event_update.update_id)
+                        except Exception as exc:
+                            log.error("update failed: %s", type(exc).__name__)
+                            await service.error_reply(bot, chat.id)
             finally:
-                if loading is not None:
-                    loading.close()  # no effect once awaited; otherwise never started
+                try:
+                    await answering
+                except Exception as exc:
+                    log.info("callback answer failed: %s", type(exc).__name__)
 
     return router

@@ -1,7 +1,14 @@
-"""One update, start to finish: load state, step the dialog, send replies, save state.
+"""One update, start to finish: open the chat, step the dialog, send replies, close the chat.
 
 Everything Telegram-specific that is not routing lives here: keyboards, protect_content,
 deleting media and (on /forget) the conversation, throttling, state-store failures.
+
+The updates of one chat are applied one at a time, in order: in this process by a lock per
+chat (:class:`ChatLocks`), across replicas by the store's own lock (Redis). An update opens
+the chat (lock, state, "already handled?") in one round trip and closes it (state, message
+ids, "handled", unlock) in one more. Message ids are appended, never rewritten, so
+``/forget`` finds every message that was exchanged. A state is written only if it was read:
+after a failed read the bot answers without state and writes nothing but message ids.
 """
 
 from __future__ import annotations
@@ -12,22 +19,26 @@ import enum
 import logging
 import time
 from collections import OrderedDict, deque
-from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from types import TracebackType
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 
 from ..dialog import Dialog, Notice
-from ..engine import Count, DeleteIncoming, Event, Forget, Reply, State, Text
+from ..engine import Count, DeleteIncoming, Event, Forget, Reply, State, Text, Turn
+from ..errors import StoreFullError
 from ..store import StateStore, StoreError, chat_key
+from ..store.base import Opened, done_key
 from ..store.stats import StatsSink, day_key
 from .keyboards import KEYBOARDS
 from .methods import SendText
 
 log = logging.getLogger(__name__)
 DELETE_CHUNK = 100  # deleteMessages takes at most 100 ids
+TOLD_LIMIT = 100_000  # chats remembered as "told" per notice (a bound, not a policy)
+DEGRADED_FOR = 60.0  # /healthz reports degraded this long after a failed write (seconds)
 
 
 class Flood(enum.Enum):
@@ -84,6 +95,53 @@ class Throttle:
         return len(self._seen)
 
 
+class ChatLocks:
+    """One ``asyncio.Lock`` per chat with an update in flight: made on demand, dropped as
+    soon as nobody holds or waits for it (so the table holds only the chats being handled
+    right now)."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}
+
+    def hold(self, key: str) -> _Held:
+        return _Held(self, key)
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+
+class _Held:
+    __slots__ = ("entry", "key", "owner")
+
+    def __init__(self, owner: ChatLocks, key: str) -> None:
+        self.owner, self.key = owner, key
+        self.entry: tuple[asyncio.Lock, list[int]] | None = None
+
+    async def __aenter__(self) -> None:
+        entry = self.owner._locks.get(self.key)
+        if entry is None:
+            entry = self.owner._locks[self.key] = (asyncio.Lock(), [0])
+        entry[1][0] += 1
+        self.entry = entry
+        try:
+            await entry[0].acquire()
+        except BaseException:
+            self._leave()
+            raise
+
+    async def __aexit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        assert self.entry is not None
+        self.entry[0].release()
+        self._leave()
+
+    def _leave(self) -> None:
+        assert self.entry is not None
+        self.entry[1][0] -= 1
+        if self.entry[1][0] == 0 and self.owner._locks.get(self.key) is self.entry:
+            del self.owner._locks[self.key]
+
+
 @dataclass
 class BotService:
     dialog: Dialog
@@ -93,71 +151,216 @@ class BotService:
     stats: StatsSink | None = None
     throttle: Throttle | None = None
     clock: Callable[[], dt.datetime] | None = None
-    _told_lost: set[str] = field(default_factory=set)  # chats told "I lost our place"
+    forget_attempts: int = 3  # /forget with the store failing: tries, 0.25 s then 0.5 s apart
+    forget_backoff: float = 0.25
+    failed_writes: int = 0  # state-store writes that failed since start (a metric)
+    last_write_failure: float | None = None  # time.monotonic() of the last one
+    locks: ChatLocks = field(default_factory=ChatLocks)
+    _told: dict[Notice, set[str]] = field(default_factory=dict)  # chats told, per notice
+    _inflight: int = 0
+    _idle: asyncio.Event = field(default_factory=asyncio.Event)
 
     def now(self) -> dt.datetime:
         return self.clock() if self.clock is not None else dt.datetime.now(dt.UTC)
 
-    async def _load(self, key: str, reading: Awaitable[State | None] | None = None
-                    ) -> tuple[State | None, bool]:
+    # -- health and shutdown ----------------------------------------------------------------
+
+    def degraded(self) -> str | None:
+        """Why the bot is degraded right now (a recent failed write), or None."""
+        last = self.last_write_failure
+        if last is None or time.monotonic() - last > DEGRADED_FOR:
+            return None
+        return f"state store refused a write {time.monotonic() - last:.0f} s ago " \
+               f"({self.failed_writes} failed writes since start)"
+
+    def track(self) -> _Tracked:
+        """Count an update as in flight until the ``async with`` ends (:meth:`drain`)."""
+        return _Tracked(self)
+
+    async def drain(self, timeout: float = 20.0) -> bool:
+        """Wait until no update is in flight (at most ``timeout`` s); True if none is left.
+        Shutdown calls this before closing the Bot API session."""
+        if self._inflight == 0:
+            return True
         try:
-            return await (reading if reading is not None else self.store.get(key)), False
+            async with asyncio.timeout(timeout):
+                while self._inflight:
+                    self._idle.clear()
+                    await self._idle.wait()
+        except TimeoutError:
+            log.warning("%d update(s) still in flight at shutdown", self._inflight)
+            return False
+        return True
+
+    # -- store access, never raising ------------------------------------------------------
+
+    def _write_failed(self, exc: StoreError) -> None:
+        self.failed_writes += 1
+        self.last_write_failure = time.monotonic()
+        log.warning("state store write failed (%s)", exc)
+
+    def _tell_once(self, notice: Notice, key: str) -> bool:
+        told = self._told.setdefault(notice, set())
+        if key in told or len(told) >= TOLD_LIMIT:
+            return False
+        told.add(key)
+        return True
+
+    def _recovered(self, notice: Notice) -> None:
+        if self._told.get(notice):
+            self._told[notice].clear()
+
+    async def _open(self, key: str, done: str | None) -> tuple[Opened, bool, bool]:
+        """``(opened, read failed, may write)``."""
+        try:
+            return await self.store.open_update(key, done), False, True
+        except StoreFullError as exc:  # reads still work: answer from the state, write nothing
+            self._write_failed(exc)
+            try:
+                return Opened(await self.store.get(key)), False, False
+            except StoreError:
+                return Opened(None), True, False
         except StoreError as exc:
             log.warning("state store unavailable on read (%s): answering without state", exc)
-            return None, True
+            return Opened(None), True, False
 
-    async def _save(self, key: str, state: State | None) -> None:
+    async def _peek(self, key: str) -> State | None:
         try:
-            if state is None:
-                await self.store.delete(key)
-            else:
-                await self.store.set(key, state, self.ttl)
-        except StoreError as exc:
-            log.warning("state store unavailable on write (%s)", exc)
+            return await self.store.get(key)
+        except StoreError:
+            return None
 
-    def prefetch(self, chat_id: int) -> Coroutine[Any, Any, tuple[State | None, bool]]:
-        """Start reading a chat's state now, where the store can (Redis): a button press
-        sends its read before answering its callback query, so the two round trips overlap.
-        The caller awaits the result (or closes it, if it does not need it)."""
-        key = chat_key(chat_id, self.secret)
-        return self._load(key, self.store.get_soon(key))
+    async def _append(self, key: str, ids: list[int]) -> bool:
+        ids = [i for i in ids if i]
+        if not ids:
+            return True
+        try:
+            await self.store.append_ids(key, ids, self.ttl)
+        except StoreError as exc:
+            self._write_failed(exc)
+            return False
+        return True
+
+    async def _close(self, key: str, opened: Opened, writable: bool, state: State | None,
+                     ids: list[int], done: str | None) -> bool:
+        """End the update: write (if allowed) and give the lock back; False if a write
+        failed."""
+        ids = [i for i in ids if i]
+        if not writable:
+            return await self._append(key, ids)
+        try:
+            owned = await self.store.close_update(key, opened, state, ids, self.ttl, done)
+        except StoreError as exc:
+            self._write_failed(exc)
+            return False
+        if not owned:
+            log.warning("chat lock expired during an update: its state was not written")
+        self._recovered(Notice.NOT_SAVED)
+        return True
+
+    async def _forget(self, key: str) -> list[int] | None:
+        """Erase the chat's state and ids, retrying briefly; the ids, or None on failure."""
+        for attempt in range(self.forget_attempts):
+            try:
+                return await self.store.forget(key)
+            except StoreError as exc:
+                self._write_failed(exc)
+                if attempt + 1 < self.forget_attempts:
+                    await asyncio.sleep(self.forget_backoff * 2 ** attempt)
+        return None
+
+    # -- one update -------------------------------------------------------------------------
 
     async def handle(self, bot: Bot, chat_id: int, event: Event,
-                     incoming_id: int | None = None,
-                     loading: Awaitable[tuple[State | None, bool]] | None = None) -> list[int]:
+                     incoming_id: int | None = None, update_id: int | None = None) -> list[int]:
         """Process one event of one private chat; returns the ids of messages sent.
 
-        ``loading``: the chat's state being read already (:meth:`prefetch`)."""
+        ``update_id``: Telegram's id of the update, so that a replayed update is handled
+        once."""
         key = chat_key(chat_id, self.secret)
+        incoming = [incoming_id] if incoming_id else []
         if self.throttle is not None and isinstance(event, Text):
             verdict = self.throttle.check(key)
-            if verdict is Flood.DROP:
+            if verdict is Flood.DROP:  # no answer, but the message is deleted by /forget
+                await self._append(key, incoming)
                 return []
             if verdict is Flood.WARN:
-                state, _ = await self._load(key)
-                turn = self.dialog.notice(state, Notice.SLOW_DOWN, self.now())
-                return (await self._reply(bot, chat_id, key, turn.replies))[0]
-        state, lost = await (loading if loading is not None else self._load(key))
-        tell = lost and key not in self._told_lost and len(self._told_lost) < 100_000
-        if tell:  # say it once per chat while the store is down; the buttons keep working
-            self._told_lost.add(key)
-        elif not lost and self._told_lost:
-            self._told_lost.clear()
-        turn = await self.dialog.handle(state, event, self.now(), state_lost=tell)
-        replies = turn.replies
-        forget = any(isinstance(e, Forget) for e in turn.effects)
-        if forget:
-            await self._save(key, None)
-            await self._delete_all(bot, chat_id, [
-                *(state.message_ids if state else ()), *([incoming_id] if incoming_id else [])])
-        elif incoming_id and any(isinstance(e, DeleteIncoming) for e in turn.effects):
-            await self._delete_all(bot, chat_id, [incoming_id])
-        sent, blocked = await self._reply(bot, chat_id, key, replies)
-        if not blocked and not forget:
-            ids = [incoming_id, *sent] if incoming_id else sent
-            await self._save(key, turn.state.with_message_ids([i for i in ids if i]))
-        await self._count([(c.lang, c.node) for c in turn.effects if isinstance(c, Count)])
+                turn = self.dialog.notice(await self._peek(key), Notice.SLOW_DOWN, self.now())
+                sent: list[int] = []
+                blocked = await self._send(bot, chat_id, turn.replies, sent)
+                if blocked:
+                    await self._blocked(key)
+                else:
+                    await self._append(key, [*incoming, *sent])
+                return sent
+        done = done_key(key, update_id, self.secret) if update_id is not None else None
+        async with self.locks.hold(key):
+            opened, lost, writable = await self._open(key, done)
+            if opened.duplicate:
+                log.info("an update was delivered again: already handled, ignored")
+                await self._close(key, opened, writable, None, [], None)
+                return []
+            sent = []
+            closed = False
+            try:
+                write, record = await self._step(bot, chat_id, key, event, incoming_id,
+                                                 opened.state, lost, writable, sent)
+                closed = True
+                if not await self._close(key, opened, writable, write, record, done) \
+                        and not lost and self._tell_once(Notice.NOT_SAVED, key):
+                    notice = self.dialog.notice(opened.state, Notice.NOT_SAVED, self.now())
+                    await self._send(bot, chat_id, notice.replies, [])
+            finally:
+                if not closed:  # an error: record what was exchanged, write no state
+                    await self._close(key, opened, writable, None, [*incoming, *sent], done)
         return sent
+
+    async def _step(self, bot: Bot, chat_id: int, key: str, event: Event,
+                    incoming_id: int | None, state: State | None, lost: bool, writable: bool,
+                    sent: list[int]) -> tuple[State | None, list[int]]:
+        """The turn itself; ``(state to write or None, message ids to record)``."""
+        incoming = [incoming_id] if incoming_id else []
+        tell: Notice | None = None
+        if lost:
+            if self._tell_once(Notice.STATE_LOST, key):
+                tell = Notice.STATE_LOST  # once per chat while the store is down
+        else:
+            self._recovered(Notice.STATE_LOST)
+            if not writable and self._tell_once(Notice.NOT_SAVED, key):
+                tell = Notice.NOT_SAVED
+        turn = await self.dialog.handle(state, event, self.now(), notice=tell)
+        if any(isinstance(e, Forget) for e in turn.effects):
+            return await self._forget_chat(bot, chat_id, key, state, turn, incoming, sent)
+        record = list(incoming)
+        if incoming_id and any(isinstance(e, DeleteIncoming) for e in turn.effects):
+            if await self._delete_all(bot, chat_id, incoming):
+                record = []
+            else:  # never say it is deleted when it is not
+                turn = Turn(self.dialog.notice(state, Notice.NOT_DELETED, self.now()).replies,
+                            turn.state, turn.effects)
+        blocked = await self._send(bot, chat_id, turn.replies, sent)
+        await self._count([(c.lang, c.node) for c in turn.effects if isinstance(c, Count)])
+        if blocked:
+            await self._blocked(key)
+            return None, []
+        write = replace(turn.state, message_ids=()) if writable and not lost else None
+        return write, [*record, *sent]
+
+    async def _forget_chat(self, bot: Bot, chat_id: int, key: str, state: State | None,
+                           turn: Turn, incoming: list[int], sent: list[int]
+                           ) -> tuple[State | None, list[int]]:
+        ids = await self._forget(key)
+        await self._delete_all(bot, chat_id, [*(ids or []), *incoming])
+        replies = turn.replies
+        if ids is None:  # could not erase: say so, and keep this reply's id for the next try
+            replies = self.dialog.notice(state, Notice.FORGET_FAILED, self.now()).replies
+        await self._send(bot, chat_id, replies, sent)
+        await self._count([(c.lang, c.node) for c in turn.effects if isinstance(c, Count)])
+        return None, (list(sent) if ids is None else [])
+
+    async def _blocked(self, key: str) -> None:
+        log.info("a user blocked the bot: dropping that chat's state")
+        await self._forget(key)
 
     async def _count(self, counts: list[tuple[str, str]]) -> None:
         if self.stats is None or not counts:
@@ -167,19 +370,10 @@ class BotService:
         except Exception as exc:  # statistics must never break a conversation
             log.warning("statistics not recorded (%s)", type(exc).__name__)
 
-    async def _reply(self, bot: Bot, chat_id: int, key: str,
-                     replies: tuple[Reply, ...] | list[Reply]) -> tuple[list[int], bool]:
-        """Send replies; if the user has blocked the bot, drop that chat's state."""
-        sent, blocked = await self._send(bot, chat_id, replies)
-        if blocked:
-            log.info("a user blocked the bot: dropping that chat's state")
-            await self._save(key, None)
-        return sent, blocked
-
-    async def _send(self, bot: Bot, chat_id: int, replies: tuple[Reply, ...] | list[Reply]
-                    ) -> tuple[list[int], bool]:
-        """Send replies in order; ``(ids sent, whether the user has blocked the bot)``."""
-        sent: list[int] = []
+    async def _send(self, bot: Bot, chat_id: int, replies: tuple[Reply, ...] | list[Reply],
+                    sent: list[int]) -> bool:
+        """Send replies in order, adding each id to ``sent`` as soon as it is known (so an
+        error midway still records them); True if the user has blocked the bot."""
         for reply in replies:
             try:
                 msg = await bot(SendText(
@@ -191,25 +385,54 @@ class BotService:
                                                  reply.venue.title, reply.venue.address)
                     sent.append(venue.message_id)
             except TelegramForbiddenError:
-                return sent, True
-        return sent, False
+                return True
+        return False
 
-    async def _delete_all(self, bot: Bot, chat_id: int, ids: list[int]) -> None:
-        """Delete messages where Telegram allows it (private chats, under 48 h); never fail."""
+    async def _delete_all(self, bot: Bot, chat_id: int, ids: list[int]) -> bool:
+        """Delete messages where Telegram allows it (private chats, under 48 h); never
+        raises. True if Telegram confirmed every deletion."""
         unique = sorted(set(ids))
+        ok = True
         for i in range(0, len(unique), DELETE_CHUNK):
             try:
-                await bot.delete_messages(chat_id, unique[i:i + DELETE_CHUNK])
+                ok = bool(await bot.delete_messages(chat_id, unique[i:i + DELETE_CHUNK])) and ok
             except TelegramAPIError as exc:
                 log.info("some messages could not be deleted (%s)", type(exc).__name__)
+                ok = False
             await asyncio.sleep(0)
+        return ok
+
+    async def remember(self, chat_id: int, ids: list[int]) -> None:
+        """Record message ids that need no answer (for /forget); never raises."""
+        await self._append(chat_key(chat_id, self.secret), ids)
 
     async def error_reply(self, bot: Bot, chat_id: int) -> None:
         """Last resort after an unexpected error: the emergency numbers, never silence."""
         key = chat_key(chat_id, self.secret)
-        state, _ = await self._load(key)
-        turn = self.dialog.notice(state, Notice.ERROR, self.now())
+        turn = self.dialog.notice(await self._peek(key), Notice.ERROR, self.now())
+        sent: list[int] = []
         try:
-            await self._reply(bot, chat_id, key, turn.replies)
+            blocked = await self._send(bot, chat_id, turn.replies, sent)
         except TelegramAPIError as exc:
             log.warning("error reply not sent (%s)", type(exc).__name__)
+            blocked = False
+        if blocked:
+            await self._blocked(key)
+        else:
+            await self._append(key, sent)
+
+
+class _Tracked:
+    __slots__ = ("service",)
+
+    def __init__(self, service: BotService) -> None:
+        self.service = service
+
+    async def __aenter__(self) -> None:
+        self.service._inflight += 1
+
+    async def __aexit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        self.service._inflight -= 1
+        if self.service._inflight == 0:
+            self.service._idle.set()

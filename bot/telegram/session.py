@@ -26,10 +26,11 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
-from aiohttp import ClientError, ClientTimeout
+from aiohttp import ClientConnectorError, ClientError, ClientTimeout
 from pydantic import ValidationError
 
 from .keyboards import KEYBOARDS, Keyboards
+from .retry import RequestNotSentError
 
 ENCODED_LIMIT = 4096
 JSON_HEADERS = {"Content-Type": "application/json"}
@@ -91,6 +92,8 @@ class OrientationSession(AiohttpSession):
                 raw_result = await resp.text()
         except TimeoutError as e:
             raise TelegramNetworkError(method=method, message="Request timeout error") from e
+        except ClientConnectorError as e:  # no connection: the request surely did not leave
+            raise RequestNotSentError(method=method, message=f"{type(e).__name__}: {e}") from e
         except ClientError as e:
             raise TelegramNetworkError(method=method,
                                        message=f"{type(e).__name__}: {e}") from e

@@ -72,3 +72,32 @@ class RecordingSession(BaseSession):
                              raise_for_status: bool = True) -> AsyncGenerator[bytes, None]:
         raise AssertionError("the bot must never download files")
         yield b""  # pragma: no cover
+
+
+class SlowSession(RecordingSession):
+    """A RecordingSession whose ``sendMessage`` takes ``delay`` seconds (a real network), with
+    message ids from a shared counter (two bots, one chat: Telegram numbers messages once)."""
+
+    def __init__(self, delay: float, counter: list[int] | None = None) -> None:
+        super().__init__()
+        self.delay = delay
+        self.counter = counter if counter is not None else [1000]
+        self.closed_at: int | None = None  # len(calls) when the session was closed
+
+    def _default(self, name: str, params: dict[str, Any]) -> dict[str, Any]:
+        if name in ("SendMessage", "SendVenue"):
+            self.counter[0] += 1
+            self.next_id = self.counter[0] - 1
+        return super()._default(name, params)
+
+    async def make_request(self, bot: Bot, method: TelegramMethod[TelegramType],
+                           timeout: int | None = None) -> TelegramType:
+        if method.__api_method__ == "sendMessage":
+            import asyncio
+
+            await asyncio.sleep(self.delay)
+        return await super().make_request(bot, method, timeout)
+
+    async def close(self) -> None:
+        if self.closed_at is None:
+            self.closed_at = len(self.calls)
