@@ -145,11 +145,14 @@ async def test_media_is_deleted_and_explained(dialog: Dialog, now: dt.datetime) 
     assert "116 000" in chat.last.text  # Child Focus, for images that circulate
 
 
-async def test_sticker_gets_a_kind_word_not_an_error(dialog: Dialog, now: dt.datetime) -> None:
+async def test_sticker_gets_the_screen_back_not_an_error(dialog: Dialog,
+                                                         now: dt.datetime) -> None:
     chat = Chat(dialog, now)
     turn = await chat.send(Media("sticker"))
-    assert chat.nodes == ["system:unsupported"]
+    assert chat.nodes == ["start:start"]  # no conversation yet: the welcome, with its buttons
     assert not any(isinstance(e, DeleteIncoming) for e in turn.effects)
+    turn = await chat.send(Media("dice"))  # anything else: a kind word, never an error
+    assert chat.nodes == ["system:unsupported"]
 
 
 async def test_forget_erases_state(dialog: Dialog, now: dt.datetime) -> None:
@@ -281,3 +284,25 @@ async def test_regression_location_in_a_split_canton_lists_every_commune(
     hannut = next(label for label in places if label.startswith("Hannut"))
     await chat.press(hannut)
     assert chat.nodes == ["system:saj_found"] and "SAJ de Huy" in chat.last.text
+
+
+async def test_voice_album_and_sticker(dialog: Dialog, engine: Engine,
+                                       now: dt.datetime) -> None:
+    from bot.engine import DeleteIncoming, Media
+
+    chat = Chat(dialog, now)
+    await chat.send(Start())
+    await chat.press("Je suis un ou une jeune")
+    turn = await chat.send(Media("voice"))
+    assert chat.nodes == ["system:voice_deleted"] and DeleteIncoming() in turn.effects
+    assert "vocaux" in chat.last.text and "103" in chat.last.text
+    first = await chat.send(Media("photo", album="A1"))
+    assert chat.nodes == ["system:media_deleted"] and DeleteIncoming() in first.effects
+    for _ in range(9):  # the rest of the album: deleted, not explained ten times
+        rest = await chat.send(Media("photo", album="A1"))
+        assert rest.replies == () and DeleteIncoming() in rest.effects
+    await chat.send(Media("photo", album="B2"))  # another album: explained again
+    assert chat.nodes == ["system:media_deleted"]
+    await chat.send(Media("sticker"))
+    assert chat.nodes == ["menu:young"]  # the whole screen back, with its buttons
+    assert "Photos intimes, nudes" in labels(chat.last)

@@ -72,7 +72,7 @@ def api_bot(base: str, pauses: list[float]) -> Bot:
         pauses.append(seconds)
 
     session.middleware(RetryMiddleware(sleep=sleep))
-    return Bot("123456:TEST", session=session)
+    return Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
 
 
 async def test_a_timed_out_send_is_not_sent_again(slow_api: tuple[str, dict[str, int]]
@@ -195,14 +195,14 @@ class FullStore(MemoryStateStore):
 
 
 def settings() -> Settings:
-    return Settings.load({"BOT_TOKEN": "123456:TEST", "WEBHOOK_URL": "https://bot.example.org",
+    return Settings.load({"BOT_TOKEN": "123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", "WEBHOOK_URL": "https://bot.example.org",
                           "WEBHOOK_SECRET": "s3cret", "WEBHOOK_PATH": "/telegram",
                           "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(free_port())})
 
 
 async def test_refused_writes_are_told_once_and_degrade_health(dialog: Dialog) -> None:
     session = SlowSession(0)
-    bot = Bot("123456:TEST", session=session)
+    bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
     service = BotService(dialog, FullStore(), SECRET, clock=lambda: NOW)
     client = TestClient(TestServer(build_webhook_app(settings(), bot, build_dispatcher(service),
                                                      service)))
@@ -235,7 +235,7 @@ async def test_webhook_listens_before_set_webhook_and_drains_before_closing(
         return await real(bot, method, timeout)
 
     session.make_request = spying  # type: ignore[method-assign]
-    bot = Bot("123456:TEST", session=session)
+    bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
     service = BotService(dialog, MemoryStateStore(), SECRET, clock=lambda: NOW)
     serving = asyncio.create_task(serve_webhook(cfg, bot, build_dispatcher(service), service))
     while not listening_at_set:
@@ -265,7 +265,7 @@ async def test_webhook_listens_before_set_webhook_and_drains_before_closing(
 
 async def test_drain_waits_for_updates_in_flight(dialog: Dialog) -> None:
     session = SlowSession(0.3)
-    bot = Bot("123456:TEST", session=session)
+    bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
     service = BotService(dialog, MemoryStateStore(), SECRET, clock=lambda: NOW)
 
     async def one() -> None:

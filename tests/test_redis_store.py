@@ -127,7 +127,7 @@ async def test_concurrent_updates_of_one_chat_lose_nothing(
     counter = [1000]
     stores = [RedisStateStore(redis_server.url) for _ in range(replicas)]
     sessions = [SlowSession(0.03, counter) for _ in range(replicas)]
-    bots = [Bot("123456:TEST", session=s) for s in sessions]
+    bots = [Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=s) for s in sessions]
     services = [BotService(dialog, s, b"k", clock=lambda: NOW) for s in stores]
     in_flight, most = 0, 0
 

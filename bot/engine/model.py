@@ -222,6 +222,7 @@ SYSTEM_NODES = (
     "system:saj_choose_place", "system:saj_dg", "system:saj_flanders", "system:saj_outside",
     "system:saj_not_found", "system:exited", "system:unreviewed", "system:not_saved",
     "system:forget_failed", "system:not_deleted", "system:contact_deleted",
+    "system:voice_deleted",
 )
 #: Labels and phrases of flows/common/ui.yaml the engine and the adapters use.
 UI_KEYS = (

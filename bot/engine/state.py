@@ -180,6 +180,7 @@ class Location:
 class Media:
     kind: str  # photo | video | voice | document | sticker | animation | video_note | audio
     #            | contact (a shared contact card)
+    album: str | None = None  # Telegram's media_group_id: the photos of one album
 
 
 Event = Start | Command | Press | Text | Location | Media

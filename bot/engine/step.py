@@ -34,7 +34,9 @@ from .state import (
 from .text import words
 from .understand import SMALLTALK, is_no
 
-MEDIA_KINDS = frozenset({"photo", "video", "voice", "document", "video_note", "audio"})
+MEDIA_KINDS = frozenset({"photo", "video", "document"})
+SOUND_KINDS = frozenset({"voice", "video_note", "audio"})  # deleted too: a voice is personal
+STICKERS = frozenset({"sticker", "animation"})
 
 
 def _first_lang(engine: Engine, state: State, hint: str | None) -> State:
@@ -241,9 +243,26 @@ def _step(engine: Engine, state: State | None, event: Event, now: dt.datetime) -
             "find_saj", {"lang": state.lang, "lat": event.lat, "lon": event.lon},
             state.at or "saj:find"))
     if event.kind == "contact":  # a phone number and a name: deleted at once, never stored
-        return enter(engine, state, "system:contact_deleted", now, push=False,
-                     effects=(DeleteIncoming(),))
+        return _aside(engine, state, "system:contact_deleted", now, (DeleteIncoming(),))
+    if event.album and state.slots.get("album") == event.album:
+        # the next photo of an album already explained: deleted, without a second reply
+        return Turn((), state, (DeleteIncoming(),))
     if event.kind in MEDIA_KINDS:
-        return enter(engine, state, "system:media_deleted", now, push=False,
-                     effects=(DeleteIncoming(),))
-    return enter(engine, state, "system:unsupported", now, push=False)
+        turn = _aside(engine, state, "system:media_deleted", now, (DeleteIncoming(),))
+        if event.album:
+            turn = replace(turn, state=replace(turn.state, slots={"album": event.album}))
+        return turn
+    if event.kind in SOUND_KINDS:
+        return _aside(engine, state, "system:voice_deleted", now, (DeleteIncoming(),))
+    if event.kind in STICKERS:  # the screen they were on, whole, buttons included
+        at = state.at if state.at and not state.at.startswith("system:") else None
+        return enter(engine, state, at or home(state), now, push=False)
+    return _aside(engine, state, "system:unsupported", now, ())
+
+
+def _aside(engine: Engine, state: State, key: str, now: dt.datetime,
+           effects: tuple[DeleteIncoming, ...]) -> Turn:
+    """A message about what was sent (a photo, a voice note), not a step: the user stays
+    on the screen they were on (a sticker, or a language change, shows that screen)."""
+    turn = enter(engine, state, key, now, push=False, effects=effects)
+    return replace(turn, state=replace(turn.state, at=state.at))

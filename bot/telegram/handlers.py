@@ -30,9 +30,9 @@ def message_event(message: Message) -> Event | None:
         return Location(message.location.latitude, message.location.longitude)
     for kind in MEDIA_FIELDS:
         if getattr(message, kind, None):
-            return Media(kind)
+            return Media(kind, message.media_group_id)
     if message.caption is not None:  # media types aiogram knows but we do not list
-        return Media("document")
+        return Media("document", message.media_group_id)
     return None
 
 
