@@ -32,6 +32,12 @@ class State:
     message_ids: tuple[int, ...] = ()  # for /forget; kept by the Telegram adapter only
     erase_after: int = 0  # minutes: erase the conversation that long after the last message
     review_told: str = ""  # the unreviewed language the user was told about (once)
+    # kept by the Telegram adapter: the message a button press may edit in place (its id and
+    # whether it was sent protected), and the last press handled ("<message id>:<data>"),
+    # so a double tap does one thing
+    live: int = 0
+    live_protected: bool = False
+    last_press: str = ""
 
     def to_json(self) -> str:
         data: dict[str, Any] = {"l": self.lang}
@@ -53,6 +59,10 @@ class State:
             data["e"] = self.erase_after
         if self.review_told:
             data["r"] = self.review_told
+        if self.live:
+            data["v"] = [self.live, int(self.live_protected)]
+        if self.last_press:
+            data["p"] = self.last_press
         return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
     @classmethod
@@ -77,6 +87,9 @@ class State:
                 message_ids=_ids(data.get("m", ())),
                 erase_after=max(0, min(int(data.get("e", 0)), 1440)),
                 review_told=str(data.get("r", ""))[:8],
+                live=int((data.get("v") or [0, 0])[0]),
+                live_protected=bool((data.get("v") or [0, 0])[1]),
+                last_press=str(data.get("p", ""))[:80],
             )
         except (ValueError, TypeError, KeyError):
             return cls()

@@ -86,9 +86,12 @@ def build_router(service: BotService) -> Router:
                     hint = query.from_user.language_code if query.from_user else None
                     with guarding([chat.id, *personal(None, query.from_user)]):
                         try:
+                            pressed = (query.message.message_id, query.data or "") \
+                                if query.message is not None else None
                             await service.handle(bot, chat.id,
                                                  Press(decode(query.data), hint),
-                                                 update_id=event_update.update_id)
+                                                 update_id=event_update.update_id,
+                                                 pressed=pressed)
                         except Exception as exc:
                             log.error("update failed: %s", type(exc).__name__)
                             await service.error_reply(bot, chat.id)

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field, replace
 from types import TracebackType
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
+from aiogram.types import InlineKeyboardMarkup
 
 from ..dialog import Dialog, Notice
 from ..engine import Count, DeleteIncoming, Event, Forget, Reply, State, Text, Turn
@@ -33,7 +34,7 @@ from ..store import StateStore, StoreError, chat_key
 from ..store.base import Opened, done_key
 from ..store.stats import StatsSink, day_key
 from .keyboards import KEYBOARDS
-from .methods import SendText
+from .methods import EditText, SendText, preview
 
 log = logging.getLogger(__name__)
 DELETE_CHUNK = 100  # deleteMessages takes at most 100 ids
@@ -272,11 +273,13 @@ class BotService:
     # -- one update -------------------------------------------------------------------------
 
     async def handle(self, bot: Bot, chat_id: int, event: Event,
-                     incoming_id: int | None = None, update_id: int | None = None) -> list[int]:
+                     incoming_id: int | None = None, update_id: int | None = None,
+                     pressed: tuple[int, str] | None = None) -> list[int]:
         """Process one event of one private chat; returns the ids of messages sent.
 
         ``update_id``: Telegram's id of the update, so that a replayed update is handled
-        once."""
+        once. ``pressed``: for a button press, the id of the message it belongs to and the
+        button's data (the message may be edited in place; a double tap does one thing)."""
         key = chat_key(chat_id, self.secret)
         incoming = [incoming_id] if incoming_id else []
         if self.throttle is not None and isinstance(event, Text):
@@ -287,7 +290,7 @@ class BotService:
             if verdict is Flood.WARN:
                 turn = self.dialog.notice(await self._peek(key), Notice.SLOW_DOWN, self.now())
                 sent: list[int] = []
-                blocked = await self._send(bot, chat_id, turn.replies, sent)
+                blocked = await self._send(bot, chat_id, turn.replies, sent) is None
                 if blocked:
                     await self._blocked(key)
                 else:
@@ -304,7 +307,7 @@ class BotService:
             closed = False
             try:
                 write, record = await self._step(bot, chat_id, key, event, incoming_id,
-                                                 opened.state, lost, writable, sent)
+                                                 opened.state, lost, writable, sent, pressed)
                 closed = True
                 if not await self._close(key, opened, writable, write, record, done) \
                         and not lost and self._tell_once(Notice.NOT_SAVED, key):
@@ -317,9 +320,14 @@ class BotService:
 
     async def _step(self, bot: Bot, chat_id: int, key: str, event: Event,
                     incoming_id: int | None, state: State | None, lost: bool, writable: bool,
-                    sent: list[int]) -> tuple[State | None, list[int]]:
+                    sent: list[int], pressed: tuple[int, str] | None = None
+                    ) -> tuple[State | None, list[int]]:
         """The turn itself; ``(state to write or None, message ids to record)``."""
         incoming = [incoming_id] if incoming_id else []
+        tap = f"{pressed[0]}:{pressed[1]}" if pressed is not None else ""
+        if tap and state is not None and state.last_press == tap:
+            log.info("the same button of the same message pressed again: done once already")
+            return None, []
         tell: Notice | None = None
         if lost:
             if self._tell_once(Notice.STATE_LOST, key):
@@ -338,12 +346,23 @@ class BotService:
             else:  # never say it is deleted when it is not
                 turn = Turn(self.dialog.notice(state, Notice.NOT_DELETED, self.now()).replies,
                             turn.state, turn.effects)
-        blocked = await self._send(bot, chat_id, turn.replies, sent)
+        edit = None
+        first = turn.replies[0] if turn.replies else None
+        if (pressed is not None and state is not None and state.live == pressed[0]
+                and first is not None and first.venue is None
+                and first.protect == state.live_protected):
+            edit = pressed[0]  # the message pressed is the living one: change it in place
+        live = await self._send(bot, chat_id, turn.replies, sent, edit=edit)
+        blocked = live is None
         await self._count([(c.lang, c.node) for c in turn.effects if isinstance(c, Count)])
         if blocked:
             await self._blocked(key)
             return None, []
-        write = replace(turn.state, message_ids=()) if writable and not lost else None
+        write = None
+        if writable and not lost:
+            write = replace(turn.state, message_ids=(), last_press=tap)
+            if live:
+                write = replace(write, live=live[0], live_protected=live[1])
         return write, [*record, *sent]
 
     async def _forget_chat(self, bot: Bot, chat_id: int, key: str, state: State | None,
@@ -371,22 +390,50 @@ class BotService:
             log.warning("statistics not recorded (%s)", type(exc).__name__)
 
     async def _send(self, bot: Bot, chat_id: int, replies: tuple[Reply, ...] | list[Reply],
-                    sent: list[int]) -> bool:
+                    sent: list[int], edit: int | None = None
+                    ) -> tuple[int, bool] | tuple[()] | None:
         """Send replies in order, adding each id to ``sent`` as soon as it is known (so an
-        error midway still records them); True if the user has blocked the bot."""
+        error midway still records them). ``edit``: the first reply changes that message
+        instead (its id is recorded already); a message that can no longer be edited gets a
+        new one. Returns the last message's ``(id, protected)`` (``()`` if none), or None if
+        the user has blocked the bot."""
+        last: tuple[int, bool] | tuple[()] = ()
         for reply in replies:
+            markup = KEYBOARDS.markup(reply)
             try:
+                if edit is not None and await self._edit(bot, chat_id, edit, reply, markup):
+                    last, edit = (edit, reply.protect), None
+                    continue
+                edit = None
                 msg = await bot(SendText(
-                    chat_id=chat_id, text=reply.text, reply_markup=KEYBOARDS.markup(reply),
-                    protect_content=True if reply.protect else None))
+                    chat_id=chat_id, text=reply.text, reply_markup=markup,
+                    protect_content=True if reply.protect else None,
+                    link_preview_options=preview(reply.text)))
                 sent.append(msg.message_id)
+                last = (msg.message_id, reply.protect)
                 if reply.venue is not None:
                     venue = await bot.send_venue(chat_id, reply.venue.lat, reply.venue.lon,
                                                  reply.venue.title, reply.venue.address)
                     sent.append(venue.message_id)
+                    last = ()  # a venue cannot be edited into a text
             except TelegramForbiddenError:
+                return None
+        return last
+
+    @staticmethod
+    async def _edit(bot: Bot, chat_id: int, message_id: int, reply: Reply,
+                    markup: InlineKeyboardMarkup | None) -> bool:
+        """Change a message in place; False if Telegram will not (too old, deleted...)."""
+        try:
+            await bot(EditText(chat_id=chat_id, message_id=message_id, text=reply.text,
+                               reply_markup=markup,
+                               link_preview_options=preview(reply.text)))
+        except TelegramBadRequest as exc:
+            if "not modified" in str(exc):  # the same screen again: nothing to change
                 return True
-        return False
+            log.info("message not edited (%s): sending a new one", type(exc).__name__)
+            return False
+        return True
 
     async def _delete_all(self, bot: Bot, chat_id: int, ids: list[int]) -> bool:
         """Delete messages where Telegram allows it (private chats, under 48 h); never
@@ -412,7 +459,7 @@ class BotService:
         turn = self.dialog.notice(await self._peek(key), Notice.ERROR, self.now())
         sent: list[int] = []
         try:
-            blocked = await self._send(bot, chat_id, turn.replies, sent)
+            blocked = await self._send(bot, chat_id, turn.replies, sent) is None
         except TelegramAPIError as exc:
             log.warning("error reply not sent (%s)", type(exc).__name__)
             blocked = False
