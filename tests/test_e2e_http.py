@@ -60,9 +60,12 @@ async def test_start_button_reply_over_http(api: FakeBotAPI) -> None:
         sent = await api.wait_sent(1)
         assert "assistant automatique" in str(sent[0]["text"])
         young = next(d for label, d in buttons(sent[0]).items() if "jeune" in label)
-        api.user_press(young)
+        api.user_press(young, message_id=int(sent[0]["message_id"]))
         sent = await api.wait_sent(2)
         assert "De quoi veux-tu parler" in str(sent[1]["text"])
+        # the press changed the message it belongs to, over real HTTP
+        assert sent[1]["method"] == "editMessageText"
+        assert int(sent[1]["message_id"]) == int(sent[0]["message_id"])
         api.user_message("il menace de publier mes photos")
         sent = await api.wait_sent(3)
         assert "sextorsion" in str(sent[2]["text"]).lower()

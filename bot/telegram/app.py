@@ -11,23 +11,22 @@ import sys
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.types import BotCommand
 
 from ..actions_runner import DirectActionRunner
 from ..config import Settings
 from ..dialog import Dialog, load_engine
-from ..engine import SOURCE_LANG, ContentError, Engine
+from ..engine import ContentError, Engine
 from ..errors import ConfigError, StoreError
 from ..store import MemoryStateStore, StateStore
 from ..store.stats import BufferedStats, MemoryStats, RedisStats, StatsSink
 from .handlers import build_router
+from .profile import set_profile
 from .retry import RetryMiddleware
 from .service import BotService, Throttle
 from .session import OrientationSession
 from .webhook import serve_webhook
 
 log = logging.getLogger(__name__)
-COMMANDS = ("start", "menu", "help", "language", "sos", "saj", "privacy", "forget")
 
 NO_TOKEN = """\
 BOT_TOKEN is not set, so the bot cannot connect to Telegram.
@@ -77,15 +76,6 @@ def build_dispatcher(service: BotService) -> Dispatcher:
     dispatcher = Dispatcher(disable_fsm=True)
     dispatcher.include_router(build_router(service))
     return dispatcher
-
-
-async def set_commands(bot: Bot, engine: Engine) -> None:
-    """Register the command menu in every language that has a catalog."""
-    for lang in engine.languages():
-        commands = [BotCommand(command=c, description=engine.renderer.ui(lang, f"cmd_{c}")[:256])
-                    for c in COMMANDS]
-        await bot.set_my_commands(commands,
-                                  language_code=None if lang == SOURCE_LANG else lang)
 
 
 async def open_store(settings: Settings) -> tuple[StateStore, StatsSink | None]:
@@ -149,7 +139,7 @@ async def serve(settings: Settings) -> None:
     watch_reload(service, settings)
     tune_gc()
     try:
-        await set_commands(bot, engine)
+        await set_profile(bot, engine)  # cosmetic: never stops the bot
         if settings.webhook_url:
             await serve_webhook(settings, bot, dispatcher, service)
         else:

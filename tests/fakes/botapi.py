@@ -38,10 +38,11 @@ class FakeBotAPI:
         self._push({"message": {"message_id": self.next_message, "date": 1700000000,
                                 "chat": CHAT, "from": USER, "text": text}})
 
-    def user_press(self, data: str) -> None:
+    def user_press(self, data: str, message_id: int = 1) -> None:
         self._push({"callback_query": {"id": f"q{self.next_update}", "from": USER,
                                        "chat_instance": "fake", "data": data,
-                                       "message": {"message_id": 1, "date": 1700000000,
+                                       "message": {"message_id": message_id,
+                                                   "date": 1700000000,
                                                    "chat": CHAT, "from": BOT_USER,
                                                    "text": "x"}}})
 
@@ -96,6 +97,12 @@ class FakeBotAPI:
                     await asyncio.wait_for(self._new_update.wait(), timeout)
                 pending = [u for u in self.updates if u["update_id"] >= offset]
             result = pending
+        elif method == "editMessageText":  # Telegram answers the edited message
+            self.sent.append({"method": method, **params})
+            self._new_sent.set()
+            result = {"message_id": int(params["message_id"]), "date": 1700000000,
+                      "chat": CHAT, "from": BOT_USER, "text": str(params.get("text", "")),
+                      "edit_date": 1700000001}
         elif method in ("sendMessage", "sendVenue"):
             self.next_message += 1
             self.sent.append({"method": method, **params, "message_id": self.next_message})
