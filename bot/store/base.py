@@ -8,7 +8,10 @@ One chat has, in any store:
   update can lose an id;
 - while an update runs, a short **lock** (``fwb:l:<id>``, Redis only: across replicas);
 - the **update ids already handled** (``fwb:u:<id>:<hash>``), kept ten minutes, so a
-  replayed update is not handled twice.
+  replayed update is not handled twice;
+- when the user asked for it, an **erase deadline** (``fwb:erase``, a sorted set of keys by
+  time, and ``fwb:e:<id>``, the chat id masked with a pad only the bot's secret gives), so
+  any replica can erase the conversation once it has been idle that long.
 
 ``<id>`` is an HMAC of the chat id: the store never holds a Telegram id in clear.
 """
@@ -26,6 +29,8 @@ KEY_PREFIX = "fwb:s:"
 IDS_PREFIX = "fwb:m:"
 LOCK_PREFIX = "fwb:l:"
 DONE_PREFIX = "fwb:u:"
+ERASE_SET = "fwb:erase"
+ERASE_PREFIX = "fwb:e:"
 #: Message ids kept per chat (the oldest go first): far more than a conversation of a day.
 IDS_LIMIT = 1000
 #: How long a handled update id is remembered (Telegram redelivers within minutes).
@@ -71,6 +76,18 @@ class StateStore(Protocol):
         ids too, for values written before ids had a list of their own)."""
         ...
 
+    async def schedule_erase(self, key: str, masked: str, at: float) -> None:
+        """Erase this chat at wall-clock time ``at`` (seconds) unless rescheduled first;
+        ``masked``: its chat id, masked (:func:`mask_chat`)."""
+        ...
+
+    async def cancel_erase(self, key: str) -> None: ...
+
+    async def due_erasures(self, now: float, limit: int = 100) -> list[tuple[str, str]]:
+        """Claim the chats whose deadline has passed (each is given to one caller only):
+        ``(key, masked chat id)`` pairs."""
+        ...
+
     async def get(self, key: str) -> State | None: ...
 
     async def set(self, key: str, state: State, ttl: int) -> None: ...
@@ -105,3 +122,25 @@ def done_key(key: str, update_id: int, secret: bytes) -> str:
     """The key that marks one update handled (the update id is hashed too)."""
     digest = hmac.new(secret, b"u:%d" % update_id, hashlib.sha256).hexdigest()[:16]
     return f"{DONE_PREFIX}{key.removeprefix(KEY_PREFIX)}:{digest}"
+
+
+def erase_key(key: str) -> str:
+    return ERASE_PREFIX + key.removeprefix(KEY_PREFIX)
+
+
+def _pad(key: str, secret: bytes) -> int:
+    return int.from_bytes(hmac.new(secret, b"erase:" + key.encode(), hashlib.sha256)
+                          .digest()[:8], "big")
+
+
+def mask_chat(chat_id: int, key: str, secret: bytes) -> str:
+    """A chat id as the erase schedule keeps it: useless without the bot's secret."""
+    return str((chat_id & 0xFFFFFFFFFFFFFFFF) ^ _pad(key, secret))
+
+
+def unmask_chat(masked: str, key: str, secret: bytes) -> int | None:
+    try:
+        value = int(masked) ^ _pad(key, secret)
+    except ValueError:
+        return None
+    return value - (1 << 64) if value >= 1 << 63 else value  # chat ids may be negative

@@ -22,6 +22,7 @@ class MemoryStateStore:
         self._data: OrderedDict[str, tuple[float, str]] = OrderedDict()
         self._ids: OrderedDict[str, tuple[float, list[int]]] = OrderedDict()
         self._done: OrderedDict[str, float] = OrderedDict()  # a TTL cache, oldest first
+        self._erase: dict[str, tuple[float, str]] = {}  # key -> (wall-clock deadline, masked)
         self._max = max_chats
         self._clock = clock
 
@@ -77,6 +78,18 @@ class MemoryStateStore:
         ids = item[1] if item is not None and item[0] > self._clock() else []
         return [*(state.message_ids if state else ()), *ids]
 
+    # -- erase deadlines ------------------------------------------------------------------
+
+    async def schedule_erase(self, key: str, masked: str, at: float) -> None:
+        self._erase[key] = (at, masked)
+
+    async def cancel_erase(self, key: str) -> None:
+        self._erase.pop(key, None)
+
+    async def due_erasures(self, now: float, limit: int = 100) -> list[tuple[str, str]]:
+        due = sorted((at, key) for key, (at, _) in self._erase.items() if at <= now)[:limit]
+        return [(key, self._erase.pop(key)[1]) for _, key in due]
+
     # -- plain state ----------------------------------------------------------------------
 
     async def get(self, key: str) -> State | None:
@@ -104,6 +117,7 @@ class MemoryStateStore:
         self._ids.pop(key, None)
 
     async def close(self) -> None:
+        self._erase.clear()
         self._data.clear()
         self._ids.clear()
         self._done.clear()

@@ -39,7 +39,17 @@ from ..errors import (
     StoreTimeoutError,
     StoreUnavailableError,
 )
-from .base import DONE_TTL, IDS_LIMIT, Opened, ids_key, lock_key
+from .base import (
+    DONE_TTL,
+    ERASE_PREFIX,
+    ERASE_SET,
+    IDS_LIMIT,
+    KEY_PREFIX,
+    Opened,
+    erase_key,
+    ids_key,
+    lock_key,
+)
 
 #: KEYS: lock, state, [done]. ARGV: token, lock ms. -> {0} busy, or {1, duplicate, state}
 OPEN = """
@@ -76,6 +86,22 @@ return 0
 """
 
 #: KEYS: ids, state. ARGV: ttl, ids...
+#: Claim the chats whose erase deadline has passed: each goes to the one caller whose ZREM
+#: removed it (replicas sweep concurrently), with its masked chat id.
+DUE = """
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
+local out = {}
+for _, k in ipairs(due) do
+  if redis.call('ZREM', KEYS[1], k) == 1 then
+    local ek = ARGV[3] .. string.sub(k, tonumber(ARGV[4]) + 1)
+    local v = redis.call('GET', ek)
+    redis.call('DEL', ek)
+    if v then table.insert(out, k); table.insert(out, v) end
+  end
+end
+return out
+"""
+
 APPEND = f"""
 redis.call('RPUSH', KEYS[1], unpack(ARGV, 2))
 redis.call('LTRIM', KEYS[1], -{IDS_LIMIT}, -1)
@@ -234,6 +260,7 @@ class RedisStateStore:
         self._close = self.client.register_script(CLOSE)
         self._release = self.client.register_script(RELEASE)
         self._append = self.client.register_script(APPEND)
+        self._due = self.client.register_script(DUE)
 
     @staticmethod
     async def _call(reply: Any) -> Any:
@@ -286,6 +313,24 @@ class RedisStateStore:
         listed, raw, _ = await self._call(pipe.execute())
         legacy = State.from_json(raw).message_ids if raw else ()
         return [*legacy, *(int(i) for i in listed)]
+
+    async def schedule_erase(self, key: str, masked: str, at: float) -> None:
+        pipe = self.client.pipeline(transaction=True)
+        pipe.zadd(ERASE_SET, {key: at})
+        pipe.set(erase_key(key), masked, ex=max(60, int(at - time.time()) + 3600))
+        await self._call(pipe.execute())
+
+    async def cancel_erase(self, key: str) -> None:
+        pipe = self.client.pipeline(transaction=True)
+        pipe.zrem(ERASE_SET, key)
+        pipe.delete(erase_key(key))
+        await self._call(pipe.execute())
+
+    async def due_erasures(self, now: float, limit: int = 100) -> list[tuple[str, str]]:
+        reply = await self._call(self._due(keys=[ERASE_SET], args=[
+            now, limit, ERASE_PREFIX, len(KEY_PREFIX)]))
+        text = [v.decode() if isinstance(v, bytes) else str(v) for v in reply]
+        return [(text[i], text[i + 1]) for i in range(0, len(text) - 1, 2)]
 
     async def get(self, key: str) -> State | None:
         raw = await self._call(self.client.get(key))

@@ -138,6 +138,7 @@ async def serve(settings: Settings) -> None:
     dispatcher = build_dispatcher(service)
     watch_reload(service, settings)
     tune_gc()
+    sweeper = asyncio.create_task(service.sweep(bot))  # erases conversations on request
     try:
         await set_profile(bot, engine)  # cosmetic: never stops the bot
         if settings.webhook_url:
@@ -147,6 +148,7 @@ async def serve(settings: Settings) -> None:
             # the session stays open until the updates in flight are answered (below)
             await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=False)
     finally:
+        sweeper.cancel()
         await service.drain()  # finish in-flight updates BEFORE closing the Bot API session
         if flusher is not None and isinstance(stats, BufferedStats):
             flusher.cancel()

@@ -14,6 +14,7 @@ after a failed read the bot answers without state and writes nothing but message
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import enum
 import logging
@@ -31,7 +32,7 @@ from ..dialog import Dialog, Notice
 from ..engine import Count, DeleteIncoming, Event, Forget, Reply, State, Text, Turn
 from ..errors import StoreFullError
 from ..store import StateStore, StoreError, chat_key
-from ..store.base import Opened, done_key
+from ..store.base import Opened, done_key, mask_chat, unmask_chat
 from ..store.stats import StatsSink, day_key
 from .keyboards import KEYBOARDS
 from .methods import EditText, SendText, preview
@@ -157,6 +158,7 @@ class BotService:
     failed_writes: int = 0  # state-store writes that failed since start (a metric)
     last_write_failure: float | None = None  # time.monotonic() of the last one
     locks: ChatLocks = field(default_factory=ChatLocks)
+    wall: Callable[[], float] = time.time  # wall-clock seconds, for erase deadlines
     _told: dict[Notice, set[str]] = field(default_factory=dict)  # chats told, per notice
     _inflight: int = 0
     _idle: asyncio.Event = field(default_factory=asyncio.Event)
@@ -309,6 +311,8 @@ class BotService:
                 write, record = await self._step(bot, chat_id, key, event, incoming_id,
                                                  opened.state, lost, writable, sent, pressed)
                 closed = True
+                if write is not None:
+                    await self._schedule_erase(key, chat_id, opened.state, write)
                 if not await self._close(key, opened, writable, write, record, done) \
                         and not lost and self._tell_once(Notice.NOT_SAVED, key):
                     notice = self.dialog.notice(opened.state, Notice.NOT_SAVED, self.now())
@@ -368,6 +372,8 @@ class BotService:
     async def _forget_chat(self, bot: Bot, chat_id: int, key: str, state: State | None,
                            turn: Turn, incoming: list[int], sent: list[int]
                            ) -> tuple[State | None, list[int]]:
+        with contextlib.suppress(StoreError):
+            await self.store.cancel_erase(key)
         ids = await self._forget(key)
         await self._delete_all(bot, chat_id, [*(ids or []), *incoming])
         replies = turn.replies
@@ -376,6 +382,54 @@ class BotService:
         await self._send(bot, chat_id, replies, sent)
         await self._count([(c.lang, c.node) for c in turn.effects if isinstance(c, Count)])
         return None, (list(sent) if ids is None else [])
+
+    # -- erasing automatically (the user's choice) -------------------------------------------
+
+    async def _schedule_erase(self, key: str, chat_id: int, before: State | None,
+                              after: State) -> None:
+        """Move the chat's erase deadline to "now + the minutes the user chose" (each message
+        moves it), or cancel it when they stopped it."""
+        try:
+            if after.erase_after > 0:
+                await self.store.schedule_erase(key, mask_chat(chat_id, key, self.secret),
+                                                self.wall() + after.erase_after * 60)
+            elif before is not None and before.erase_after > 0:
+                await self.store.cancel_erase(key)
+        except StoreError as exc:
+            self._write_failed(exc)
+
+    async def erase_due(self, bot: Bot) -> int:
+        """Erase the conversations idle past the deadline their user chose, on both sides
+        (as /forget, without a word); returns how many. The sweeper calls this every few
+        seconds; each chat goes to one replica only."""
+        try:
+            due = await self.store.due_erasures(self.wall())
+        except StoreError as exc:
+            log.warning("erase deadlines not read (%s)", exc)
+            return 0
+        erased = 0
+        for key, masked in due:
+            chat_id = unmask_chat(masked, key, self.secret)
+            if chat_id is None or chat_key(chat_id, self.secret) != key:
+                continue  # not ours (another bot's secret) or damaged: nothing to delete
+            async with self.locks.hold(key):
+                ids = await self._forget(key)
+                if ids is None:  # the store failed: try again at the next sweep
+                    with contextlib.suppress(StoreError):
+                        await self.store.schedule_erase(key, masked, self.wall() + 60)
+                    continue
+                await self._delete_all(bot, chat_id, ids)
+                erased += 1
+        return erased
+
+    async def sweep(self, bot: Bot, every: float = 30.0) -> None:
+        """Run :meth:`erase_due` until cancelled (shutdown)."""
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.erase_due(bot)
+            except Exception as exc:  # the sweeper must outlive any one failure
+                log.warning("automatic erase failed (%s)", type(exc).__name__)
 
     async def _blocked(self, key: str) -> None:
         log.info("a user blocked the bot: dropping that chat's state")
