@@ -19,7 +19,7 @@ import datetime as dt
 import enum
 import logging
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from types import TracebackType
@@ -53,45 +53,44 @@ class Flood(enum.Enum):
 
 @dataclass
 class Throttle:
-    """Per-chat sliding window: past ``limit`` messages in ``window`` s, drop (warn once).
+    """Per-chat flood control: past ``limit`` messages within ``window`` s, drop (warn once).
 
-    Only chats active within the last ``window`` seconds are remembered: chats are kept in
-    order of their last message and the idle ones at the front are let go at each check, so
-    the table holds at most the chats of the last ``window`` seconds (and never more than
-    ``max_chats``) and a check costs O(1) amortised, however many chats the bot has seen.
+    Each chat is two numbers, the start of its current window and the messages in it, plus
+    whether it was warned (the sign of the count) — about 250 bytes with its key, where a list of
+    timestamps cost 830 per chat (benchmarks/run.py). Only chats active within the last
+    ``window`` seconds are remembered: chats are kept in order of their last message and the
+    idle ones at the front are let go at each check, so the table holds at most the chats of
+    the last ``window`` seconds (and never more than ``max_chats``); a check costs O(1)
+    amortised, however many chats the bot has seen.
     """
 
     limit: int = 8
     window: float = 10.0
     clock: Callable[[], float] = time.monotonic
     max_chats: int = 100_000
-    _seen: OrderedDict[str, deque[float]] = field(default_factory=OrderedDict)
-    _warned: dict[str, float] = field(default_factory=dict)
+    #: key -> [window start, messages in it (negative once warned), last message time]
+    _seen: OrderedDict[str, list[float]] = field(default_factory=OrderedDict)
 
     def check(self, key: str) -> Flood:
         now = self.clock()
         horizon = now - self.window
         seen = self._seen
         while seen:
-            oldest, times = next(iter(seen.items()))
-            if times[-1] > horizon and len(seen) < self.max_chats:
+            oldest, first = next(iter(seen.items()))
+            if first[2] > horizon and len(seen) < self.max_chats:
                 break
             del seen[oldest]
-            self._warned.pop(oldest, None)
-        q = seen.pop(key, None)
-        if q is None:
-            q = deque(maxlen=self.limit + 1)
-        seen[key] = q  # now the most recently active
-        while q and q[0] <= horizon:
-            q.popleft()
-        q.append(now)
-        if len(q) <= self.limit:
-            self._warned.pop(key, None)
+        found = seen.pop(key, None)
+        entry = found if found is not None and found[0] > horizon else [now, 0.0, now]
+        seen[key] = entry  # now the most recently active
+        entry[2] = now
+        warned = entry[1] < 0
+        count = abs(entry[1]) + 1
+        if count <= self.limit:
+            entry[1] = count
             return Flood.OK
-        if self._warned.get(key, -1e18) > horizon:
-            return Flood.DROP
-        self._warned[key] = now
-        return Flood.WARN
+        entry[1] = -count
+        return Flood.DROP if warned else Flood.WARN
 
     def __len__(self) -> int:
         return len(self._seen)
