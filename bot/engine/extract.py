@@ -17,6 +17,18 @@ Extracted = tuple[int, str | None, str, list[str]]
 
 BUTTON_HINT = "button label: keep it short (at most about 30 characters)"
 MESSAGE_HINT = "one message (Telegram's limit: 4096 characters); keep the {placeholders}"
+#: ui.yaml strings that are sentences, not button labels: their own limit for translators
+UI_HINTS = {
+    "bot_description": "the bot's profile text in Telegram: at most 512 characters",
+    "bot_short_description": "the bot's short profile text: at most 120 characters",
+    "poster_line": "one sentence printed on a poster, under the topic's title",
+    "fallback_marker": "a short note under a text shown in French",
+    "not_reviewed": "a short note (one line)",
+    "unknown_value": "a short note; keep the {placeholders}",
+    "web_noscript": "one sentence on the web page",
+    "web_locate_failed": "one sentence on the web page",
+    "web_offline": "one sentence on the web page",
+}
 
 
 def _say(node: LocDict, comment: str) -> Iterator[Extracted]:
@@ -65,7 +77,8 @@ def _ui(top: LocDict) -> Iterator[Extracted]:
         for key, value in strings.items():
             if isinstance(value, str):
                 yield strings.at(key).line, None, value.strip(), [
-                    f"ui label {key}: keep the {{placeholders}}", BUTTON_HINT]
+                    f"ui label {key}: keep the {{placeholders}}",
+                    UI_HINTS.get(str(key), BUTTON_HINT)]
 
 
 def extract_texts(text: str, name: str) -> list[Extracted]:
