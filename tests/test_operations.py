@@ -186,6 +186,7 @@ async def test_readiness_flips_when_the_private_redis_stops(
                 assert r.status == 200  # never fails while Redis is down
                 text = await r.text()
             assert value(text, "fwb_store_errors_total") >= 1
+            assert value(text, "fwb_ready") == 0
             assert value(text, "fwb_updates_total", kind="message", outcome="ok") == 2
             redis_server.start()
             async with http.get(f"{base}/readyz") as r:  # back, but a write failed just now
@@ -558,3 +559,17 @@ def test_any_other_failure_on_sighup_is_one_line(dialog: Dialog, caplog: pytest.
     assert bench.service.dialog.engine is before
     assert caplog.messages == ["content NOT reloaded, the previous flows stay in service: "
                                "PermissionError"]
+
+
+async def test_json_logs_carry_kind_outcome_and_duration(dialog: Dialog,
+                                                         capture: Capture) -> None:
+    from bot.logs import JsonFormatter
+
+    capture.setFormatter(JsonFormatter())
+    bench = Bench(dialog)
+    await bench.text("/start")
+    events = [json.loads(line) for line in capture.lines if line.startswith("{")]
+    handled = [e for e in events if e["event"] == "update"]
+    assert len(handled) == 1
+    assert handled[0]["kind"] == "message" and handled[0]["outcome"] == "ok"
+    assert isinstance(handled[0]["duration_ms"], float)

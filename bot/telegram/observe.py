@@ -121,8 +121,12 @@ class UpdateObserver(BaseMiddleware):
             raise
         finally:
             _OUTCOME.reset(reset)
-            self.metrics.latency.labels(kind).observe(self.clock() - start)
+            took = self.clock() - start
+            self.metrics.latency.labels(kind).observe(took)
             self.metrics.updates.labels(kind, holder[0]).inc()
+            if log.isEnabledFor(logging.DEBUG):  # LOG_FORMAT=json: kind, outcome, duration_ms
+                log.debug("update", extra={"kind": kind, "outcome": holder[0],
+                                           "duration_ms": round(took * 1000, 1)})
 
 
 # -- Bot API ---------------------------------------------------------------------------------
