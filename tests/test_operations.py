@@ -573,3 +573,35 @@ async def test_json_logs_carry_kind_outcome_and_duration(dialog: Dialog,
     assert len(handled) == 1
     assert handled[0]["kind"] == "message" and handled[0]["outcome"] == "ok"
     assert isinstance(handled[0]["duration_ms"], float)
+
+
+async def test_a_polling_bot_serves_health_and_metrics_on_metrics_port(
+        api: FakeBotAPI) -> None:
+    """``python -m bot run`` as deployed (polling): the routes on METRICS_PORT, fed by the
+    real wiring in ``serve()``."""
+    from .test_e2e_http import start_bot, stop_bot
+
+    port = free_port()
+    proc = await start_bot(f"http://127.0.0.1:{api.port}", METRICS_PORT=str(port))
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with ClientSession() as http:
+            for _ in range(300):
+                try:
+                    async with http.get(f"{base}/healthz") as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+                await asyncio.sleep(0.1)
+            api.user_message("/start")
+            await api.wait_sent(1, timeout=20)
+            async with http.get(f"{base}/readyz") as r:
+                assert r.status == 200, await r.text()
+            async with http.get(f"{base}/metrics") as r:
+                text = await r.text()
+        assert value(text, "fwb_updates_total", kind="message", outcome="ok") == 1
+        assert value(text, "fwb_node_views_total") >= 1 and value(text, "fwb_ready") == 1
+    finally:
+        stderr = await stop_bot(proc)
+    assert "Traceback" not in stderr, stderr
