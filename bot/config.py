@@ -46,6 +46,14 @@ class _Reader:
     def text(self, key: str, default: str = "") -> str:
         return self.env.get(key, "").strip() or default
 
+    def port(self, key: str, default: int, *, off: bool = False) -> int:
+        """A TCP port (1-65535; 0 too when ``off``: the server is not started)."""
+        value = self.int(key, default, minimum=0 if off else 1)
+        if value > 65535:
+            self.problems.append(f"{key}={value} is not a TCP port (1 to 65535)")
+            return default
+        return value
+
     def int(self, key: str, default: int, minimum: int = 0) -> int:
         raw = self.text(key)
         if not raw:
@@ -182,6 +190,8 @@ class Settings:
     web_session_limit: int = 30
     web_ip_limit: int = 120
     web_trust_proxy: bool = False
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = 9090
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, env_file: Path | None = None
@@ -224,7 +234,7 @@ class Settings:
             log_level=level,
             webhook_url=webhook_url,
             webhook_host=read.text("WEBHOOK_HOST", "0.0.0.0"),
-            webhook_port=read.int("WEBHOOK_PORT", 8080, minimum=1),
+            webhook_port=read.port("WEBHOOK_PORT", 8080),
             webhook_path=path if path.startswith("/") else "/" + path,
             webhook_secret=secret,
             stats=read.bool("STATS", True),
@@ -233,13 +243,15 @@ class Settings:
             bot_username=read.text("BOT_USERNAME").lstrip("@") or None,
             log_format=log_format,
             web_host=read.text("WEB_HOST", "0.0.0.0"),
-            web_port=read.int("WEB_PORT", 8090, minimum=1),
+            web_port=read.port("WEB_PORT", 8090),
             web_secret=read.text("WEB_SECRET") or None,
             web_exit_url=_exit_url(read),
             web_frame_ancestors=_frame_ancestors(read),
             web_session_limit=read.int("WEB_SESSION_LIMIT", 30, minimum=1),
             web_ip_limit=read.int("WEB_IP_LIMIT", 120, minimum=1),
             web_trust_proxy=read.bool("WEB_TRUST_PROXY", False),
+            metrics_host=read.text("METRICS_HOST", "127.0.0.1"),
+            metrics_port=read.port("METRICS_PORT", 9090, off=True),
         )
         if read.problems:
             raise ConfigError("\n".join(read.problems))

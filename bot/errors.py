@@ -4,6 +4,7 @@
 
     BotError
     ├── ContentError      flows/, contacts or catalogs do not load (``problems`` lists why)
+    │   └── CatalogError  a compiled catalog (.mo) cannot be read
     ├── ConfigError       a setting is missing or malformed (the message names it)
     ├── StoreError        the state store failed
     │   ├── StoreUnavailableError   cannot connect, or the connection broke
@@ -34,6 +35,10 @@ class ContentError(BotError):
         lines = "\n".join(str(p) for p in problems[:20])
         more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""
         super().__init__(f"{len(problems)} problem(s) in the content:\n{lines}{more}")
+
+
+class CatalogError(ContentError):
+    """A compiled translation catalog cannot be read (corrupt or truncated ``.mo``)."""
 
 
 class ConfigError(BotError, ValueError):

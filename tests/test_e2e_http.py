@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, free_port
 from .fakes.botapi import FakeBotAPI
 
 pytestmark = pytest.mark.e2e
@@ -27,7 +27,7 @@ async def api() -> AsyncIterator[FakeBotAPI]:
 async def start_bot(base: str, **env: str) -> asyncio.subprocess.Process:
     environ = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "WEBHOOK_URL")}
     environ.update({"BOT_TOKEN": "123456:E2E-TEST-TOKEN-xxxxxxxxxxxxxxx", "BOT_API_BASE": base,
-                    "LOG_LEVEL": "WARNING", **env})
+                    "LOG_LEVEL": "WARNING", "METRICS_PORT": str(free_port()), **env})
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=ROOT, env=environ,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)

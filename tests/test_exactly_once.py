@@ -182,7 +182,7 @@ def test_flood_control_is_bounded_past_100000_chats() -> None:
     assert verdict.value == "warn"
 
 
-# -- a store that refuses writes: told once, /healthz degraded ----------------------------------
+# -- a store that refuses writes: told once, /readyz red ----------------------------------------
 
 
 class FullStore(MemoryStateStore):
@@ -200,7 +200,7 @@ def settings() -> Settings:
                           "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(free_port())})
 
 
-async def test_refused_writes_are_told_once_and_degrade_health(dialog: Dialog) -> None:
+async def test_refused_writes_are_told_once_and_turn_readiness_red(dialog: Dialog) -> None:
     session = SlowSession(0)
     bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
     service = BotService(dialog, FullStore(), SECRET, clock=lambda: NOW)
@@ -212,8 +212,11 @@ async def test_refused_writes_are_told_once_and_degrade_health(dialog: Dialog) -
     await service.handle(bot, 1, Text("chantage"), 2, 2)
     told = [t for t in session.sent_texts() if "retenir notre conversation" in t]
     assert len(told) == 1 and service.failed_writes == 2
-    health = await client.get("/healthz")
-    assert health.status == 503 and (await health.json())["status"] == "degraded"
+    assert (await client.get("/healthz")).status == 200  # alive: no restart for a full Redis
+    ready = await client.get("/readyz")
+    assert ready.status == 503
+    assert "state store refused a write in the last minute (full?)" in (
+        await ready.json())["problems"]
     await client.close()
 
 

@@ -31,7 +31,7 @@ async def _rows(settings: Settings) -> list[tuple[str, str, str, int]]:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.redis_url:
         print("Statistics are kept in Redis: set REDIS_URL (in-memory counters of a running "
-              "bot are served at /metrics in webhook mode).", file=sys.stderr)
+              "bot are served at /metrics: docs/deployment.md, section 9).", file=sys.stderr)
         return 2
     rows = asyncio.run(_rows(settings))
     writer = csv.writer(sys.stdout)

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from babel import Locale
 
+from ..errors import CatalogError
+from .problems import Pos, Problem
 from .text import vocabulary
 
 log = logging.getLogger(__name__)
@@ -64,6 +66,13 @@ def language_name(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def _unreadable(lang: str, path: Path, exc: Exception) -> Problem:
+    reason = (exc.strerror or str(exc)) if isinstance(exc, OSError) else type(exc).__name__
+    return Problem(Pos(str(path)), "catalog-unreadable",
+                   f"the {lang} catalog cannot be read ({reason or type(exc).__name__})",
+                   "Compile it again: python -m bot i18n compile (or restore the file)")
+
+
 @dataclass
 class Translator:
     """Looks texts up in compiled catalogs; counts what is missing."""
@@ -77,21 +86,28 @@ class Translator:
         locales = locales or DEFAULT_LOCALES
         catalogs: dict[str, gettext.NullTranslations] = {}
         reviewed: dict[str, bool] = {}
+        broken: list[Problem] = []
         for lang in LANGS:
             if lang == SOURCE_LANG:
                 continue
             folder = locales / CATALOG_DIRS.get(lang, lang) / "LC_MESSAGES"
             mo = folder / "messages.mo"
             if mo.exists():
-                with mo.open("rb") as fh:
-                    catalogs[lang] = gettext.GNUTranslations(fh)
-                # Babel does not keep custom headers in .mo files: read the .po header
-                po = folder / "messages.po"
-                head = po.read_text(encoding="utf-8")[:4000] if po.exists() else ""
+                try:
+                    with mo.open("rb") as fh:
+                        catalogs[lang] = gettext.GNUTranslations(fh)
+                    # Babel does not keep custom headers in .mo files: read the .po header
+                    po = folder / "messages.po"
+                    head = po.read_text(encoding="utf-8")[:4000] if po.exists() else ""
+                except Exception as exc:  # corrupt, truncated, unreadable: say which, why
+                    broken.append(_unreadable(lang, mo, exc))
+                    continue
                 reviewed[lang] = _REVIEWED.search(head) is not None
             elif (folder / "messages.po").exists():
                 log.warning("catalog for %s is not compiled: run 'python -m bot i18n compile'",
                             lang)
+        if broken:
+            raise CatalogError(broken)
         return cls(catalogs, reviewed)
 
     def vocabulary(self) -> frozenset[str]:

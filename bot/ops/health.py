@@ -26,6 +26,9 @@ class Health:
     store_check: Callable[[], Awaitable[None]] | None = None
     last_bot_api_ok: float | None = None
     last_write_failure: float | None = None
+    #: where the last failed write is known already (BotService.last_write_failure, read on
+    #: each probe, on the same monotonic clock); None: only :meth:`write_failed` counts
+    write_failure_at: Callable[[], float | None] | None = None
     _store_ok: tuple[float, bool, str] = field(default=(-1e18, False, ""))
 
     def bot_api_answered(self) -> None:
@@ -58,7 +61,9 @@ class Health:
         if not ok:
             problems.append(why)
         now = self.clock()
-        if self.last_write_failure is not None and now - self.last_write_failure < BOT_API_FRESH:
+        failed = self.write_failure_at() if self.write_failure_at is not None else None
+        failed = max(f for f in (failed, self.last_write_failure, -1e18) if f is not None)
+        if now - failed < BOT_API_FRESH:
             problems.append("state store refused a write in the last minute (full?)")
         if self.last_bot_api_ok is None or now - self.last_bot_api_ok > BOT_API_FRESH:
             problems.append("Bot API not reached in the last minute")

@@ -16,10 +16,13 @@ def ops_routes(app: web.Application, health: Health, metrics: Metrics) -> None:
 
     async def readyz(request: web.Request) -> web.Response:
         ok, problems = await health.ready()
+        metrics.ready.set(1 if ok else 0)
         return web.json_response({"status": "ready" if ok else "not ready",
                                   "problems": problems}, status=200 if ok else 503)
 
     async def exposition(request: web.Request) -> web.Response:
+        ok, _ = await health.ready()  # never raises: a failing store only turns it to 0
+        metrics.ready.set(1 if ok else 0)
         body, content_type = metrics.exposition()
         response = web.Response(body=body)
         response.headers["Content-Type"] = content_type

@@ -33,6 +33,8 @@ class Metrics:
         self.language_switches = Counter("fwb_language_switches",
                                          "Language changes, by new language", ["lang"],
                                          registry=r)
+        self.ready = Gauge("fwb_ready", "1 when /readyz answers 200 (set at each scrape and "
+                           "probe)", registry=r)
         self.content_version = Gauge("fwb_content_info", "Loaded content version (always 1)",
                                      ["version"], registry=r)
 

@@ -114,6 +114,10 @@ URL_HELP = ("expected redis://[[user]:password@]host[:port][/db], rediss://… (
             "?ssl_cert_reqs=required&ssl_ca_certs=/path), unix:///path/to/socket"
             "[?db=N&password=…] or redis+sentinel://[[user]:password@]host:port[,host:port]"
             "/service_name[/db]")
+#: Readiness probes write ``fwb:health:<random per process>`` (kept HEALTH_TTL seconds).
+HEALTH_PREFIX = "fwb:health:"
+HEALTH_TTL = 30
+
 CLIENT_OPTIONS: dict[str, Any] = {
     "socket_timeout": 2.0, "socket_connect_timeout": 2.0, "socket_keepalive": True,
     "health_check_interval": 30,
@@ -261,6 +265,7 @@ class RedisStateStore:
         self._release = self.client.register_script(RELEASE)
         self._append = self.client.register_script(APPEND)
         self._due = self.client.register_script(DUE)
+        self._health_key = HEALTH_PREFIX + secrets.token_hex(8)  # one per process
 
     @staticmethod
     async def _call(reply: Any) -> Any:
@@ -271,6 +276,17 @@ class RedisStateStore:
 
     async def ping(self) -> None:
         await self._call(self.client.ping())
+
+    async def health_check(self) -> None:
+        """Readiness: write a key of this process (kept 30 s) and read it back, without
+        retries; raises :class:`StoreError` (full: :class:`StoreFullError`) if either fails."""
+        value = secrets.token_hex(8)
+        pipe = self.counters.pipeline(transaction=False)
+        pipe.set(self._health_key, value, ex=HEALTH_TTL)
+        pipe.get(self._health_key)
+        _, read = await self._call(pipe.execute())
+        if (read.decode() if isinstance(read, bytes) else read) != value:
+            raise StoreError("Redis did not give back the value just written")
 
     async def open_update(self, key: str, done: str | None) -> Opened:
         token = secrets.token_hex(8)

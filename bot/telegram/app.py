@@ -16,10 +16,11 @@ from ..actions_runner import DirectActionRunner
 from ..config import Settings
 from ..dialog import Dialog, load_engine
 from ..engine import ContentError, Engine
-from ..errors import ConfigError, StoreError
+from ..errors import CatalogError, ConfigError, StoreError
 from ..store import MemoryStateStore, StateStore
 from ..store.stats import BufferedStats, MemoryStats, RedisStats, StatsSink
 from .handlers import build_router
+from .observe import Operations
 from .profile import set_profile
 from .retry import RetryMiddleware
 from .service import BotService, Throttle
@@ -43,14 +44,17 @@ Meanwhile you can talk to the bot right here in the terminal:
 """
 
 
-def create_bot(settings: Settings) -> Bot:
+def create_bot(settings: Settings, ops: Operations | None = None) -> Bot:
     if settings.bot_api_base:
         session = OrientationSession(api=TelegramAPIServer.from_base(settings.bot_api_base))
     else:
         session = OrientationSession()
     session.middleware(RetryMiddleware())
     assert settings.bot_token
-    return Bot(settings.bot_token, session=session)
+    bot = Bot(settings.bot_token, session=session)
+    if ops is not None:
+        ops.watch_api(bot)  # after the retries: sees each attempt (bot/telegram/observe.py)
+    return bot
 
 
 def state_secret(settings: Settings) -> bytes:
@@ -118,6 +122,10 @@ def reload_content(service: BotService, settings: Settings) -> bool:
         log.error("content NOT reloaded, the previous flows stay in service:\n%s",
                   "\n".join(str(p) for p in exc.problems))
         return False
+    except Exception as exc:  # an unreadable file...: never a traceback in a signal handler
+        log.error("content NOT reloaded, the previous flows stay in service: %s",
+                  type(exc).__name__)
+        return False
     service.dialog.engine = engine
     log.info("content reloaded (version %s)", engine.bundle.version)
     return True
@@ -133,21 +141,24 @@ async def serve(settings: Settings) -> None:
     engine = build_engine(settings)
     store, stats = await open_store(settings)
     service = build_service(settings, engine, store, stats)
+    ops = Operations(service)  # health and metrics (bot/telegram/observe.py)
     flusher = asyncio.create_task(stats.run()) if isinstance(stats, BufferedStats) else None
-    bot = create_bot(settings)
-    dispatcher = build_dispatcher(service)
+    bot = create_bot(settings, ops)
+    dispatcher = ops.observe(build_dispatcher(service))
     watch_reload(service, settings)
     tune_gc()
     sweeper = asyncio.create_task(service.sweep(bot))  # erases conversations on request
     try:
+        await ops.start(bot, settings)  # polling: /healthz /readyz /metrics on METRICS_PORT
         await set_profile(bot, engine)  # cosmetic: never stops the bot
         if settings.webhook_url:
-            await serve_webhook(settings, bot, dispatcher, service)
+            await serve_webhook(settings, bot, dispatcher, service, ops.health)
         else:
             await bot.delete_webhook(drop_pending_updates=False)
             # the session stays open until the updates in flight are answered (below)
             await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=False)
     finally:
+        await ops.stop()
         sweeper.cancel()
         await service.drain()  # finish in-flight updates BEFORE closing the Bot API session
         if flusher is not None and isinstance(stats, BufferedStats):
@@ -171,10 +182,16 @@ def run_bot(settings: Settings) -> int:
         return 2
     try:
         asyncio.run(serve(settings))
+    except CatalogError as exc:  # one line: which catalog, why, how to fix it
+        print(f"cannot start: {exc.problems[0]}", file=sys.stderr)
+        return 2
     except ContentError as exc:
         print(exc, file=sys.stderr)
         return 1
-    except (StoreError, ConfigError) as exc:
+    except ConfigError as exc:
+        print(f"cannot start: {exc}", file=sys.stderr)
+        return 2
+    except StoreError as exc:
         print(f"cannot start: {exc}. Check REDIS_URL, or unset it to keep state in memory.",
               file=sys.stderr)
         return 1

@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, Message, Update, User
 
 from ..engine import Event, Location, Media, Press, Text, command, decode
 from ..logs import guarding
+from .observe import failed
 from .service import BotService
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ def build_router(service: BotService) -> Router:
                                          event_update.update_id)
                 except Exception as exc:
                     log.error("update failed: %s", type(exc).__name__)
+                    failed()  # the outcome in fwb_updates_total
                     await service.error_reply(bot, message.chat.id)
 
     @router.callback_query()
@@ -94,6 +96,7 @@ def build_router(service: BotService) -> Router:
                                                  pressed=pressed)
                         except Exception as exc:
                             log.error("update failed: %s", type(exc).__name__)
+                            failed()
                             await service.error_reply(bot, chat.id)
             finally:
                 try:

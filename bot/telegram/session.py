@@ -23,14 +23,14 @@ from typing import Any, cast
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.exceptions import TelegramNetworkError
+from aiogram.exceptions import ClientDecodeError, TelegramNetworkError
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiohttp import ClientConnectorError, ClientError, ClientTimeout
 from pydantic import ValidationError
 
 from .keyboards import KEYBOARDS, Keyboards
-from .retry import RequestNotSentError
+from .retry import ProxyServerError, RequestNotSentError
 
 ENCODED_LIMIT = 4096
 JSON_HEADERS = {"Content-Type": "application/json"}
@@ -104,7 +104,8 @@ class OrientationSession(AiohttpSession):
     def check_response(self, bot: Bot, method: TelegramMethod[TelegramType],
                        status_code: int, content: str) -> Response[TelegramType]:
         """A successful reply validated straight from JSON; anything else (errors, flood
-        control, undecodable replies) through aiogram's own checks and exceptions."""
+        control, undecodable replies) through aiogram's own checks and exceptions — except
+        a 5xx that is not JSON, which is a :class:`ProxyServerError` (retried as any 5xx)."""
         if 200 <= status_code < 300:
             returning = method.__returning__
             response_type = self._responses.get(returning)
@@ -118,4 +119,10 @@ class OrientationSession(AiohttpSession):
             else:
                 if response.ok:
                     return cast(Response[TelegramType], response)
-        return super().check_response(bot, method, status_code, content)
+        try:
+            return super().check_response(bot, method, status_code, content)
+        except ClientDecodeError:
+            if status_code >= 500:  # an HTML page from a proxy: a server error all the same
+                raise ProxyServerError(method=method, message=f"HTTP {status_code} that is "
+                                       "not a Bot API answer (a proxy's error page)") from None
+            raise

@@ -1,4 +1,5 @@
-"""Webhook mode: aiohttp server with secret-token check, /healthz and /metrics.
+"""Webhook mode: aiohttp server with secret-token check (:mod:`bot.telegram.intake`), and
+/healthz, /readyz and /metrics on the same port.
 
 Updates are handled before the 200 answer (``handle_in_background=False``): if a replica dies
 mid-update, Telegram gets no 200 and delivers the update again, so nothing is lost (and the
@@ -19,47 +20,34 @@ import logging
 import signal
 
 from aiogram import Bot, Dispatcher
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from ..config import Settings
+from ..ops import METRICS, Health, Metrics
+from ..ops.http import ops_routes
+from .intake import GuardedRequestHandler
+from .observe import service_health
 from .service import BotService
 
 log = logging.getLogger(__name__)
 
 
 def build_webhook_app(settings: Settings, bot: Bot, dispatcher: Dispatcher,
-                      service: BotService) -> web.Application:
+                      service: BotService, health: Health | None = None,
+                      metrics: Metrics = METRICS) -> web.Application:
+    """The webhook route (:class:`GuardedRequestHandler`) and the operator's routes
+    (/healthz, /readyz, /metrics: :func:`bot.ops.http.ops_routes`). ``health``: the
+    process's (:class:`bot.telegram.observe.Operations`); by default one read from the
+    service."""
     app = web.Application(client_max_size=1024 * 1024)
-    handler = SimpleRequestHandler(dispatcher, bot, handle_in_background=False,
-                                   secret_token=settings.webhook_secret)
+    handler = GuardedRequestHandler(dispatcher, bot, settings.webhook_secret)
     app.router.add_route("POST", settings.webhook_path, handler.handle)
-
-    async def healthz(request: web.Request) -> web.Response:
-        content = service.dialog.engine.bundle.version
-        reason = service.degraded()
-        if reason is not None:
-            return web.json_response({"status": "degraded", "reason": reason,
-                                      "content": content}, status=503)
-        return web.json_response({"status": "ok", "content": content})
-
-    async def metrics(request: web.Request) -> web.Response:
-        lines = ["# HELP fwb_node_views_total Times a node was shown (anonymous).",
-                 "# TYPE fwb_node_views_total counter"]
-        if service.stats is not None:
-            for day, lang, node, count in await service.stats.rows():
-                lines.append(f'fwb_node_views_total{{day="{day}",lang="{lang}",'
-                             f'node="{node}"}} {count}')
-        return web.Response(text="\n".join(lines) + "\n", content_type="text/plain")
-
-    app.router.add_get("/healthz", healthz)
-    if settings.stats:
-        app.router.add_get("/metrics", metrics)
+    ops_routes(app, health or service_health(service), metrics)
     return app
 
 
 async def serve_webhook(settings: Settings, bot: Bot, dispatcher: Dispatcher,
-                        service: BotService) -> None:
+                        service: BotService, health: Health | None = None) -> None:
     """Listen, then set the webhook with its secret; serve until SIGTERM/SIGINT, then finish
     the updates in flight. The caller closes the Bot API session afterwards."""
     assert settings.webhook_url and settings.webhook_secret
@@ -67,7 +55,7 @@ async def serve_webhook(settings: Settings, bot: Bot, dispatcher: Dispatcher,
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    app = build_webhook_app(settings, bot, dispatcher, service)
+    app = build_webhook_app(settings, bot, dispatcher, service, health)
     runner = web.AppRunner(app, shutdown_timeout=20.0)
     await runner.setup()
     try:

@@ -25,7 +25,7 @@ class FakeBotAPI:
         self.calls: list[str] = []
         self.next_update = 1
         self.next_message = 100
-        self.fail_next: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        self.fail_next: dict[str, list[tuple[int, dict[str, Any] | str]]] = {}
         self._new_update = asyncio.Event()
         self._new_sent = asyncio.Event()
         self.runner: web.AppRunner | None = None
@@ -83,6 +83,8 @@ class FakeBotAPI:
         queued = self.fail_next.get(method)
         if queued:
             status, body = queued.pop(0)
+            if isinstance(body, str):  # a proxy's error page, not the Bot API's JSON
+                return web.Response(text=body, status=status, content_type="text/html")
             return web.json_response(body, status=status)
         result: Any = True
         if method == "getMe":
