@@ -243,7 +243,7 @@ async def full_redis(server: RedisServer, dialog: Dialog) -> None:
     told = [t for t in session.sent_texts() if "retenir notre conversation" in t]
     assert len(told) == 1  # once per chat
     assert "sextorsion" in session.sent_texts()[-1].lower()  # the conversation goes on
-    assert service.failed_writes >= 2 and service.degraded() is not None
+    assert service.failed_writes >= 2 and service.last_write_failure is not None
     await store.close()
 
 

@@ -40,7 +40,6 @@ from .methods import EditText, SendText, preview
 log = logging.getLogger(__name__)
 DELETE_CHUNK = 100  # deleteMessages takes at most 100 ids
 TOLD_LIMIT = 100_000  # chats remembered as "told" per notice (a bound, not a policy)
-DEGRADED_FOR = 60.0  # /healthz reports degraded this long after a failed write (seconds)
 
 
 class Flood(enum.Enum):
@@ -166,14 +165,6 @@ class BotService:
         return self.clock() if self.clock is not None else dt.datetime.now(dt.UTC)
 
     # -- health and shutdown ----------------------------------------------------------------
-
-    def degraded(self) -> str | None:
-        """Why the bot is degraded right now (a recent failed write), or None."""
-        last = self.last_write_failure
-        if last is None or time.monotonic() - last > DEGRADED_FOR:
-            return None
-        return f"state store refused a write {time.monotonic() - last:.0f} s ago " \
-               f"({self.failed_writes} failed writes since start)"
 
     def track(self) -> _Tracked:
         """Count an update as in flight until the ``async with`` ends (:meth:`drain`)."""
