@@ -75,10 +75,10 @@ def build_service(settings: Settings, engine: Engine, store: StateStore,
     )
 
 
-def build_dispatcher(service: BotService) -> Dispatcher:
+def build_dispatcher(service: BotService, answer_in_response: bool = False) -> Dispatcher:
     # our state lives in our own store (one read, one write): aiogram's FSM would add work
     dispatcher = Dispatcher(disable_fsm=True)
-    dispatcher.include_router(build_router(service))
+    dispatcher.include_router(build_router(service, answer_in_response))
     return dispatcher
 
 
@@ -144,7 +144,8 @@ async def serve(settings: Settings) -> None:
     ops = Operations(service)  # health and metrics (bot/telegram/observe.py)
     flusher = asyncio.create_task(stats.run()) if isinstance(stats, BufferedStats) else None
     bot = create_bot(settings, ops)
-    dispatcher = ops.observe(build_dispatcher(service))
+    dispatcher = ops.observe(build_dispatcher(service, answer_in_response=bool(
+        settings.webhook_url)))
     watch_reload(service, settings)
     tune_gc()
     sweeper = asyncio.create_task(service.sweep(bot))  # erases conversations on request

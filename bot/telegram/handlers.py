@@ -6,7 +6,8 @@ import asyncio
 import logging
 
 from aiogram import Bot, Router
-from aiogram.types import CallbackQuery, Message, Update, User
+from aiogram.methods import AnswerCallbackQuery
+from aiogram.types import CallbackQuery, Chat, Message, Update, User
 
 from ..engine import Event, Location, Media, Press, Text, command, decode
 from ..logs import guarding
@@ -53,7 +54,11 @@ def personal(message: Message | None, user: User | None) -> list[object]:
     return out
 
 
-def build_router(service: BotService) -> Router:
+def build_router(service: BotService, answer_in_response: bool = False) -> Router:
+    """``answer_in_response`` (webhook mode): a button press's callback query is answered in
+    the webhook's HTTP response instead of by a request of its own — one outgoing request
+    less on every press (measured: +15% throughput, docs/performance.md); the spinner stops
+    when the update is done. In polling mode it is answered first, while the update runs."""
     router = Router(name="orientation")
 
     @router.message()
@@ -75,33 +80,41 @@ def build_router(service: BotService) -> Router:
                     await service.error_reply(bot, message.chat.id)
 
     @router.callback_query()
-    async def on_callback(query: CallbackQuery, bot: Bot, event_update: Update) -> None:
+    async def on_callback(query: CallbackQuery, bot: Bot,
+                          event_update: Update) -> AnswerCallbackQuery | None:
         chat = query.message.chat if query.message is not None else None
         if chat is not None and chat.type != "private":
             chat = None  # the bot is for one-to-one conversations
         async with service.track():
+            if answer_in_response:
+                await _press(query, bot, event_update, chat)
+                return query.answer()  # sent back in the webhook response
             # the button stops spinning at once; the chat's update runs meanwhile
             answering = asyncio.ensure_future(query.answer())
             await asyncio.sleep(0)  # the answer goes out first
             try:
-                if chat is not None:
-                    hint = query.from_user.language_code if query.from_user else None
-                    with guarding([chat.id, *personal(None, query.from_user)]):
-                        try:
-                            pressed = (query.message.message_id, query.data or "") \
-                                if query.message is not None else None
-                            await service.handle(bot, chat.id,
-                                                 Press(decode(query.data), hint),
-                                                 update_id=event_update.update_id,
-                                                 pressed=pressed)
-                        except Exception as exc:
-                            log.error("update failed: %s", type(exc).__name__)
-                            failed()
-                            await service.error_reply(bot, chat.id)
+                await _press(query, bot, event_update, chat)
             finally:
                 try:
                     await answering
                 except Exception as exc:
                     log.info("callback answer failed: %s", type(exc).__name__)
+        return None
+
+    async def _press(query: CallbackQuery, bot: Bot, event_update: Update,
+                     chat: Chat | None) -> None:
+        if chat is None:
+            return
+        hint = query.from_user.language_code if query.from_user else None
+        with guarding([chat.id, *personal(None, query.from_user)]):
+            try:
+                pressed = (query.message.message_id, query.data or "") \
+                    if query.message is not None else None
+                await service.handle(bot, chat.id, Press(decode(query.data), hint),
+                                     update_id=event_update.update_id, pressed=pressed)
+            except Exception as exc:
+                log.error("update failed: %s", type(exc).__name__)
+                failed()
+                await service.error_reply(bot, chat.id)
 
     return router
