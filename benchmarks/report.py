@@ -112,8 +112,8 @@ def performance_md(res: dict[str, Any]) -> str:
         "stock session, ours its own (`bot/telegram/session.py`, JSON bodies); the peers' "
         "typed-text handling is a dozen keywords where ours runs crisis detection, the "
         "classifier and language identification (the model loaded); ours also counts "
-        "statistics and deletes messages on \"quit\"; PTB edits the pressed message where "
-        "ours sends a new one.",
+        "statistics, deletes messages on \"quit\" and takes a per-chat lock in Redis; ours, "
+        "aiogram-dialog and PTB edit the pressed message.",
         "- The harness (fake Bot API and load, on uvloop) shares the 2 cores with the bot: "
         f"{tp['ours']['harness_cpu_ms_per_update']} ms of CPU per update of ours, "
         f"{tp['echo']['harness_cpu_ms_per_update']} ms per update of the echo bot, against "
@@ -172,7 +172,12 @@ def performance_md(res: dict[str, Any]) -> str:
             detail = ", ".join(f"{k} {v}" for k, v in b["by_command"].items())
             out.append(f"| {name} | {b['per_update']} | {detail} |")
         out += ["", "Counted with `INFO commandstats` on each bot's private redis-server over "
-                "the saturated-throughput rounds (INFO itself left out)."]
+                "the saturated-throughput rounds (INFO itself left out). Redis counts the "
+                "commands a Lua script runs as well: ours sends two `EVALSHA` per update (two "
+                "round trips: open = lock + \"handled?\" + read; close = write + message ids + "
+                "\"handled\" + unlock, since issue 14), which run the `get`, `set`, `expire`, "
+                "`exists`, `rpush`, `ltrim` and `del` listed; aiogram-dialog's are separate "
+                "round trips, with no lock."]
     out += ["", "### Requests to the Bot API per update", "", "| bot | per update |",
             "|---|---|"]
     for name, calls in res["calls_per_update"].items():
@@ -206,8 +211,10 @@ def performance_md(res: dict[str, Any]) -> str:
             f"- Flood control (`Throttle`): {th['throttle_kib_per_1k_active_chats']} KiB per "
             f"1,000 chats active within its {th['throttle_window_s']:g} s window (tracemalloc);"
             " idle chats are let go at the next check.",
-            "- `WORKERS` (pre-forked webhook workers) is not implemented: "
-            "`extra_worker_uss_mib` stays null.",
+            "- `WORKERS` (pre-forked webhook workers sharing one socket): the unique memory "
+            f"of one more worker is {res.get('extra_worker_uss_mib')} MiB "
+            "(`benchmarks/workers.py`, USS after 400 updates; the content is loaded and "
+            "frozen before the fork).",
             ""]
     out += ["## The Redis client (issue 14)", "",
             "Since issue 14 an update with Redis is two Lua scripts through redis-py's asyncio "

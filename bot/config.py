@@ -182,6 +182,7 @@ class Settings:
     throttle_seconds: int
     bot_username: str | None = None
     log_format: str = "text"
+    workers: int = 1
     web_host: str = "0.0.0.0"
     web_port: int = 8090
     web_secret: str | None = None
@@ -242,6 +243,7 @@ class Settings:
             throttle_seconds=read.int("THROTTLE_SECONDS", 10, minimum=1),
             bot_username=read.text("BOT_USERNAME").lstrip("@") or None,
             log_format=log_format,
+            workers=read.int("WORKERS", 1, minimum=1),
             web_host=read.text("WEB_HOST", "0.0.0.0"),
             web_port=read.port("WEB_PORT", 8090),
             web_secret=read.text("WEB_SECRET") or None,
@@ -253,6 +255,9 @@ class Settings:
             metrics_host=read.text("METRICS_HOST", "127.0.0.1"),
             metrics_port=read.port("METRICS_PORT", 9090, off=True),
         )
+        if settings.workers > 1 and not (settings.webhook_url and settings.redis_url):
+            read.problems.append(f"WORKERS={settings.workers} needs WEBHOOK_URL (workers share "
+                                 "one listening socket) and REDIS_URL (they share the state)")
         if read.problems:
             raise ConfigError("\n".join(read.problems))
         return settings

@@ -242,3 +242,53 @@ def test_hot_reload_keeps_old_flows_on_a_bad_edit(dialog: Dialog, tmp_path: Path
     assert reload_content(service, cfg) is True
     assert service.dialog.engine is not before
     assert service.dialog.engine.bundle.version != before.bundle.version
+
+
+@pytest.mark.redis
+async def test_pre_forked_workers_share_one_port(redis_server: RedisServer) -> None:
+    """WORKERS=2: the content is loaded once, two workers answer on one port, SIGTERM stops
+    all of them cleanly, and only one sets the webhook."""
+    api = FakeBotAPI()
+    base = await api.start()
+    port = free_port()
+    env = dict(os.environ)
+    env.update({"BOT_TOKEN": "123456:WORKERS-xxxxxxxxxxxxxxxxxxxxxx", "BOT_API_BASE": base,
+                "WEBHOOK_URL": base + "/hook", "WEBHOOK_SECRET": SECRET,
+                "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port),
+                "REDIS_URL": redis_server.url, "LOG_LEVEL": "WARNING", "WORKERS": "2"})
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    try:
+        await wait_healthy(port)
+        await asyncio.sleep(1.0)  # both workers up
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        assert len(children) == 2
+        for i in range(1, 5):
+            assert await post_update(port, {"update_id": i, "message": {
+                "message_id": i, "date": 1700000000, "chat": {**CHAT, "id": 900 + i},
+                "from": {"id": 900 + i, "is_bot": False, "first_name": "A"},
+                "text": "/start"}}) == 200
+        sent = await api.wait_sent(4)
+        assert all("assistant automatique" in str(m["text"]) for m in sent[:4])
+        assert api.calls.count("setWebhook") == 1
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            code = await asyncio.wait_for(proc.wait(), 30)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+        assert proc.stderr is not None
+        stderr = (await proc.stderr.read()).decode(errors="replace")
+        await api.stop()
+    assert code == 0, stderr
+    assert "Traceback" not in stderr, stderr
+
+
+def test_workers_need_a_webhook_and_redis() -> None:
+    from bot.config import Settings
+    from bot.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="WORKERS=2 needs WEBHOOK_URL"):
+        Settings.load({"WORKERS": "2"})

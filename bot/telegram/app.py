@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import hashlib
 import logging
+import os
 import signal
+import socket
 import sys
 
 from aiogram import Bot, Dispatcher
@@ -137,8 +140,12 @@ def watch_reload(service: BotService, settings: Settings) -> None:
     loop.add_signal_handler(signal.SIGHUP, reload_content, service, settings)
 
 
-async def serve(settings: Settings) -> None:
-    engine = build_engine(settings)
+async def serve(settings: Settings, engine: Engine | None = None,
+                sock: socket.socket | None = None, primary: bool = True) -> None:
+    """The bot, until SIGTERM. ``engine``: already loaded (pre-forked workers share it);
+    ``sock``: the listening socket they share; only the ``primary`` worker sets the webhook
+    and the bot's profile."""
+    engine = engine or build_engine(settings)
     store, stats = await open_store(settings)
     service = build_service(settings, engine, store, stats)
     ops = Operations(service)  # health and metrics (bot/telegram/observe.py)
@@ -151,9 +158,10 @@ async def serve(settings: Settings) -> None:
     sweeper = asyncio.create_task(service.sweep(bot))  # erases conversations on request
     try:
         await ops.start(bot, settings)  # polling: /healthz /readyz /metrics on METRICS_PORT
-        await set_profile(bot, engine)  # cosmetic: never stops the bot
+        if primary:
+            await set_profile(bot, engine)  # cosmetic: never stops the bot
         if settings.webhook_url:
-            await serve_webhook(settings, bot, dispatcher, service, ops.health)
+            await serve_webhook(settings, bot, dispatcher, service, ops.health, sock, primary)
         else:
             await bot.delete_webhook(drop_pending_updates=False)
             # the session stays open until the updates in flight are answered (below)
@@ -182,6 +190,8 @@ def run_bot(settings: Settings) -> int:
               "(letters, digits, _ and -).", file=sys.stderr)
         return 2
     try:
+        if settings.workers > 1:
+            return run_workers(settings)
         asyncio.run(serve(settings))
     except CatalogError as exc:  # one line: which catalog, why, how to fix it
         print(f"cannot start: {exc.problems[0]}", file=sys.stderr)
@@ -199,3 +209,42 @@ def run_bot(settings: Settings) -> int:
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def run_workers(settings: Settings) -> int:
+    """``WORKERS=N`` (webhook mode, Redis): load the content and freeze it for the garbage
+    collector, open the listening socket, then fork N workers that share both (the content's
+    memory stays shared, copy-on-write). The parent forwards SIGTERM/SIGINT and waits; it
+    exits 0 when every worker did, else 1. Each worker's /metrics counts its own updates."""
+    engine = build_engine(settings)
+    tune_gc()
+    sock = socket.create_server((settings.webhook_host, settings.webhook_port), backlog=1024)
+    pids: list[int] = []
+    for index in range(settings.workers):
+        pid = os.fork()
+        if pid == 0:  # a worker
+            code = 1
+            try:
+                asyncio.run(serve(settings, engine, sock, primary=index == 0))
+                code = 0
+            except KeyboardInterrupt:
+                code = 0
+            except Exception as exc:
+                print(f"worker {index} stopped: {type(exc).__name__}", file=sys.stderr)
+            finally:
+                os._exit(code)
+        pids.append(pid)
+    sock.close()
+
+    def forward(signum: int, _frame: object) -> None:
+        for child in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signum)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, forward)
+    failed = 0
+    for child in pids:
+        _, status = os.waitpid(child, 0)
+        failed += os.waitstatus_to_exitcode(status) != 0
+    return 1 if failed else 0

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import socket
 
 from aiogram import Bot, Dispatcher
 from aiohttp import web
@@ -47,9 +48,12 @@ def build_webhook_app(settings: Settings, bot: Bot, dispatcher: Dispatcher,
 
 
 async def serve_webhook(settings: Settings, bot: Bot, dispatcher: Dispatcher,
-                        service: BotService, health: Health | None = None) -> None:
+                        service: BotService, health: Health | None = None,
+                        sock: socket.socket | None = None, primary: bool = True) -> None:
     """Listen, then set the webhook with its secret; serve until SIGTERM/SIGINT, then finish
-    the updates in flight. The caller closes the Bot API session afterwards."""
+    the updates in flight. The caller closes the Bot API session afterwards. ``sock``: a
+    socket already listening, shared by pre-forked workers; only the ``primary`` one sets the
+    webhook."""
     assert settings.webhook_url and settings.webhook_secret
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -59,12 +63,14 @@ async def serve_webhook(settings: Settings, bot: Bot, dispatcher: Dispatcher,
     runner = web.AppRunner(app, shutdown_timeout=20.0)
     await runner.setup()
     try:
-        site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
+        site: web.BaseSite = (web.SockSite(runner, sock) if sock is not None else
+                              web.TCPSite(runner, settings.webhook_host, settings.webhook_port))
         await site.start()
         log.info("webhook server listening on port %s", settings.webhook_port)
-        await bot.set_webhook(settings.webhook_url.rstrip("/") + settings.webhook_path,
-                              secret_token=settings.webhook_secret,
-                              allowed_updates=["message", "callback_query"])
+        if primary:
+            await bot.set_webhook(settings.webhook_url.rstrip("/") + settings.webhook_path,
+                                  secret_token=settings.webhook_secret,
+                                  allowed_updates=["message", "callback_query"])
         await stop.wait()
     finally:
         await runner.cleanup()  # stops listening, then waits for the requests in flight
