@@ -17,6 +17,8 @@ Nothing here imports aiogram or redis: the engine raises :class:`ContentError` t
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -64,3 +66,26 @@ class StoreFullError(StoreError):
 
 class ActionError(BotError):
     """A custom action failed or returned something the engine cannot read."""
+
+
+def exit_code(run: Callable[[], int | None]) -> int:
+    """Run a server until it stops and turn the errors an operator can fix into one line on
+    stderr and an exit code (2: settings or catalogs, 1: content or store), never a
+    traceback. ``python -m bot run`` and ``python -m bot web`` start through this."""
+    try:
+        return run() or 0
+    except CatalogError as exc:  # which catalog, why, how to fix it
+        print(f"cannot start: {exc.problems[0]}", file=sys.stderr)
+        return 2
+    except ContentError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except ConfigError as exc:
+        print(f"cannot start: {exc}", file=sys.stderr)
+        return 2
+    except StoreError as exc:
+        print(f"cannot start: {exc}. Check REDIS_URL, or unset it to keep state in memory.",
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0

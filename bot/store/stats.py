@@ -125,3 +125,15 @@ def dropoff(rows: list[tuple[str, str, str, int]], edges: dict[str, list[str]]
         onward = sum(totals.get(t, 0) for t in edges.get(node, []))
         out.append((node, shown, max(shown - onward, 0)))
     return out
+
+
+async def record(sink: StatsSink | None, now: dt.datetime,
+                 counts: list[tuple[str, str]]) -> None:
+    """Count nodes shown (language, node); never raises: statistics must never break a
+    conversation."""
+    if sink is None or not counts:
+        return
+    try:
+        await sink.add(day_key(now), counts)
+    except Exception as exc:
+        log.warning("statistics not recorded (%s)", type(exc).__name__)

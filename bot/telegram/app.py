@@ -19,7 +19,7 @@ from ..actions_runner import DirectActionRunner
 from ..config import Settings
 from ..dialog import Dialog, load_engine
 from ..engine import ContentError, Engine
-from ..errors import CatalogError, ConfigError, StoreError
+from ..errors import exit_code
 from ..store import MemoryStateStore, StateStore
 from ..store.stats import BufferedStats, MemoryStats, RedisStats, StatsSink
 from .handlers import build_router
@@ -189,26 +189,9 @@ def run_bot(settings: Settings) -> int:
               "anyone could post to. Set WEBHOOK_SECRET to a long random string "
               "(letters, digits, _ and -).", file=sys.stderr)
         return 2
-    try:
-        if settings.workers > 1:
-            return run_workers(settings)
-        asyncio.run(serve(settings))
-    except CatalogError as exc:  # one line: which catalog, why, how to fix it
-        print(f"cannot start: {exc.problems[0]}", file=sys.stderr)
-        return 2
-    except ContentError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    except ConfigError as exc:
-        print(f"cannot start: {exc}", file=sys.stderr)
-        return 2
-    except StoreError as exc:
-        print(f"cannot start: {exc}. Check REDIS_URL, or unset it to keep state in memory.",
-              file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        pass
-    return 0
+    if settings.workers > 1:
+        return exit_code(lambda: run_workers(settings))
+    return exit_code(lambda: asyncio.run(serve(settings)))
 
 
 def run_workers(settings: Settings) -> int:

@@ -33,7 +33,7 @@ from ..engine import Count, DeleteIncoming, Event, Forget, Reply, State, Text, T
 from ..errors import StoreFullError
 from ..store import StateStore, StoreError, chat_key
 from ..store.base import Opened, done_key, mask_chat, unmask_chat
-from ..store.stats import StatsSink, day_key
+from ..store.stats import StatsSink, record
 from .keyboards import KEYBOARDS
 from .methods import EditText, SendText, preview
 
@@ -426,12 +426,7 @@ class BotService:
         await self._forget(key)
 
     async def _count(self, counts: list[tuple[str, str]]) -> None:
-        if self.stats is None or not counts:
-            return
-        try:
-            await self.stats.add(day_key(self.now()), counts)
-        except Exception as exc:  # statistics must never break a conversation
-            log.warning("statistics not recorded (%s)", type(exc).__name__)
+        await record(self.stats, self.now(), counts)
 
     async def _send(self, bot: Bot, chat_id: int, replies: tuple[Reply, ...] | list[Reply],
                     sent: list[int], edit: int | None = None

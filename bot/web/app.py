@@ -14,7 +14,6 @@ import json
 import logging
 import secrets
 import signal
-import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -22,8 +21,7 @@ from aiohttp import web
 
 from ..config import Settings
 from ..dialog import ActionRunner, Dialog, load_engine
-from ..engine import ContentError
-from ..errors import ConfigError, StoreError
+from ..errors import ConfigError, exit_code
 from ..store import MemoryStateStore, StateStore
 from ..store.stats import BufferedStats, MemoryStats, RedisStats, StatsSink
 from .limits import Window
@@ -240,20 +238,9 @@ async def serve_web(settings: Settings, dialog: Dialog) -> None:
 
 def run_web(settings: Settings, runner: ActionRunner) -> int:
     """``python -m bot web``."""
-    try:
+    def run() -> None:
         web_secret(settings)
         dialog = Dialog(load_engine(settings.flows_dir, settings.locales_dir), runner)
         asyncio.run(serve_web(settings, dialog))
-    except ContentError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    except ConfigError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
-        return 2
-    except StoreError as exc:
-        print(f"cannot start: {exc}. Check REDIS_URL, or unset it to keep state in memory.",
-              file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        pass
-    return 0
+
+    return exit_code(run)

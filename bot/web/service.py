@@ -43,7 +43,7 @@ from ..engine import (
     encode,
 )
 from ..store import StateStore, StoreError, session_key
-from ..store.stats import StatsSink, day_key
+from ..store.stats import StatsSink, record
 from .limits import Verdict, Window
 
 log = logging.getLogger(__name__)
@@ -230,9 +230,4 @@ class WebService:
             self.per_session.forget(key)
 
     async def _count(self, counts: list[tuple[str, str]]) -> None:
-        if self.stats is None or not counts:
-            return
-        try:
-            await self.stats.add(day_key(self.now()), counts)
-        except Exception as exc:  # statistics must never break a conversation
-            log.warning("statistics not recorded (%s)", type(exc).__name__)
+        await record(self.stats, self.now(), counts)
