@@ -133,7 +133,7 @@ def test_the_surface_test_can_fail(tmp_path: Path) -> None:
 #: What the web channel may use of the bot: the engine's surface, the driver, the stores,
 #: the settings and the errors (not the Telegram adapter, not the maintainers' tools).
 WEB_ALLOWED = {"bot.engine", "bot.dialog", "bot.store", "bot.store.stats", "bot.store.redis",
-               "bot.config", "bot.errors"}
+               "bot.config", "bot.errors", "bot.limits"}
 
 
 def _bot_imports(path: Path, package: str) -> set[str]:

@@ -22,12 +22,13 @@ from bot.dialog import Dialog
 from bot.engine import Text
 from bot.engine.state import State
 from bot.errors import StoreFullError
+from bot.limits import Throttle
 from bot.store import MemoryStateStore, chat_key
 from bot.store.base import Opened
 from bot.telegram.app import build_dispatcher
 from bot.telegram.methods import SendText
 from bot.telegram.retry import RetryMiddleware
-from bot.telegram.service import BotService, Throttle
+from bot.telegram.service import BotService
 from bot.telegram.session import OrientationSession
 from bot.telegram.webhook import build_webhook_app, serve_webhook
 

@@ -20,9 +20,10 @@ from bot.engine import (
     decode,
     encode,
 )
+from bot.limits import Throttle
 from bot.store import MemoryStateStore, chat_key
 from bot.telegram.app import build_dispatcher
-from bot.telegram.service import BotService, Throttle
+from bot.telegram.service import BotService
 
 from .conftest import NOW
 from .fakes.session import CHAT, RecordingSession

@@ -20,13 +20,14 @@ from ..config import Settings
 from ..dialog import Dialog, load_engine
 from ..engine import ContentError, Engine
 from ..errors import exit_code
+from ..limits import Throttle
 from ..store import MemoryStateStore, StateStore
 from ..store.stats import BufferedStats, MemoryStats, RedisStats, StatsSink
 from .handlers import build_router
 from .observe import Operations
 from .profile import set_profile
 from .retry import RetryMiddleware
-from .service import BotService, Throttle
+from .service import BotService
 from .session import OrientationSession
 from .webhook import serve_webhook
 

@@ -16,10 +16,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import enum
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from types import TracebackType
@@ -31,6 +29,7 @@ from aiogram.types import InlineKeyboardMarkup
 from ..dialog import Dialog, Notice
 from ..engine import Count, DeleteIncoming, Event, Forget, Reply, State, Text, Turn
 from ..errors import StoreFullError
+from ..limits import Flood, Throttle
 from ..store import StateStore, StoreError, chat_key
 from ..store.base import Opened, done_key, mask_chat, unmask_chat
 from ..store.stats import StatsSink, record
@@ -40,59 +39,6 @@ from .methods import EditText, SendText, preview
 log = logging.getLogger(__name__)
 DELETE_CHUNK = 100  # deleteMessages takes at most 100 ids
 TOLD_LIMIT = 100_000  # chats remembered as "told" per notice (a bound, not a policy)
-
-
-class Flood(enum.Enum):
-    """What flood control says of a message."""
-
-    OK = "ok"
-    WARN = "warn"  # the first message over the limit: answer "slow down" once
-    DROP = "drop"  # over the limit and already warned: no answer
-
-
-@dataclass
-class Throttle:
-    """Per-chat flood control: past ``limit`` messages within ``window`` s, drop (warn once).
-
-    Each chat is two numbers, the start of its current window and the messages in it, plus
-    whether it was warned (the sign of the count) — about 250 bytes with its key, where a list of
-    timestamps cost 830 per chat (benchmarks/run.py). Only chats active within the last
-    ``window`` seconds are remembered: chats are kept in order of their last message and the
-    idle ones at the front are let go at each check, so the table holds at most the chats of
-    the last ``window`` seconds (and never more than ``max_chats``); a check costs O(1)
-    amortised, however many chats the bot has seen.
-    """
-
-    limit: int = 8
-    window: float = 10.0
-    clock: Callable[[], float] = time.monotonic
-    max_chats: int = 100_000
-    #: key -> [window start, messages in it (negative once warned), last message time]
-    _seen: OrderedDict[str, list[float]] = field(default_factory=OrderedDict)
-
-    def check(self, key: str) -> Flood:
-        now = self.clock()
-        horizon = now - self.window
-        seen = self._seen
-        while seen:
-            oldest, first = next(iter(seen.items()))
-            if first[2] > horizon and len(seen) < self.max_chats:
-                break
-            del seen[oldest]
-        found = seen.pop(key, None)
-        entry = found if found is not None and found[0] > horizon else [now, 0.0, now]
-        seen[key] = entry  # now the most recently active
-        entry[2] = now
-        warned = entry[1] < 0
-        count = abs(entry[1]) + 1
-        if count <= self.limit:
-            entry[1] = count
-            return Flood.OK
-        entry[1] = -count
-        return Flood.DROP if warned else Flood.WARN
-
-    def __len__(self) -> int:
-        return len(self._seen)
 
 
 class ChatLocks:

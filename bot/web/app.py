@@ -22,9 +22,9 @@ from aiohttp import web
 from ..config import Settings
 from ..dialog import ActionRunner, Dialog, load_engine
 from ..errors import ConfigError, exit_code
+from ..limits import Throttle
 from ..store import MemoryStateStore, StateStore
 from ..store.stats import BufferedStats, MemoryStats, RedisStats, StatsSink
-from .limits import Window
 from .page import load_assets, page_lang, render_page
 from .service import BadRequestError, WebService, parse_event, parse_session
 
@@ -203,9 +203,9 @@ def build_service(settings: Settings, dialog: Dialog, store: StateStore,
     return WebService(
         dialog=dialog, store=store, secret=web_secret(settings), ttl=settings.state_ttl,
         stats=stats, clock=clock,
-        flood=Window(settings.throttle_messages, float(settings.throttle_seconds)),
-        per_session=Window(settings.web_session_limit, 60.0),
-        per_ip=Window(settings.web_ip_limit, 60.0),
+        flood=Throttle(settings.throttle_messages, float(settings.throttle_seconds)),
+        per_session=Throttle(settings.web_session_limit, 60.0),
+        per_ip=Throttle(settings.web_ip_limit, 60.0),
     )
 
 

@@ -42,9 +42,9 @@ from ..engine import (
     decode,
     encode,
 )
+from ..limits import Flood, Throttle
 from ..store import StateStore, StoreError, session_key
 from ..store.stats import StatsSink, record
-from .limits import Verdict, Window
 
 log = logging.getLogger(__name__)
 
@@ -138,9 +138,9 @@ class WebService:
     secret: bytes
     ttl: int = 86400
     stats: StatsSink | None = None
-    flood: Window | None = None  # typed messages of one tab (THROTTLE_*)
-    per_session: Window | None = None  # every request of one tab (WEB_SESSION_LIMIT)
-    per_ip: Window | None = None  # every request of one address (WEB_IP_LIMIT)
+    flood: Throttle | None = None  # typed messages of one tab (THROTTLE_*)
+    per_session: Throttle | None = None  # every request of one tab (WEB_SESSION_LIMIT)
+    per_ip: Throttle | None = None  # every request of one address (WEB_IP_LIMIT)
     clock: Callable[[], dt.datetime] | None = None
     _told_lost: set[str] = field(default_factory=set)
 
@@ -194,13 +194,13 @@ class WebService:
         """One event of one tab's conversation."""
         key = session_key(session, self.secret)
         for window, k in ((self.per_ip, self.ip_key(address)), (self.per_session, key)):
-            if window is not None and window.check(k) is not Verdict.OK:
+            if window is not None and window.check(k) is not Flood.OK:
                 return self._limited((await self._load(key))[0])
         if self.flood is not None and isinstance(event, Text):
             verdict = self.flood.check(key)
-            if verdict is Verdict.DROP:
+            if verdict is Flood.DROP:
                 return Answer(429, {"error": "too many messages"}, {"Retry-After": "10"})
-            if verdict is Verdict.WARN:
+            if verdict is Flood.WARN:
                 state, _ = await self._load(key)
                 turn = self.dialog.notice(state, Notice.SLOW_DOWN, self.now())
                 return Answer(200, self.answer(turn))
