@@ -89,13 +89,14 @@ class LanguageId:
         return Guess(self.langs[int(order[0])], (best - second) / len(grams),
                      tuple(self.langs[int(i)] for i in order))
 
-    def identify(self, text: str, n_words: int) -> str | None:
-        """The message's language when it is long enough and clearly one language."""
+    def identify(self, text: str, n_words: int, guess: Guess | None = None) -> str | None:
+        """The message's language when it is long enough and clearly one language.
+        ``guess``: :meth:`guess` of the same text, when the caller has it already."""
         if n_words < MIN_WORDS:
             return None
         if "ar" in self.langs and len(ARABIZI.findall(text.lower())) >= 2:
             return "ar"
-        guess = self.guess(text)
+        guess = guess or self.guess(text)
         return guess.lang if guess is not None and guess.margin >= MARGIN else None
 
 

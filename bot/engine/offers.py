@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from .choices import SetLanguage
 from .i18n import LANGS, SOURCE_LANG, language_name
+from .langid import MIN_WORDS
 from .state import Button, State
 
 if TYPE_CHECKING:
@@ -79,19 +80,22 @@ def script_offer(engine: Engine, state: State, text: str) -> list[tuple[Button, 
     return _row(engine, ranked)
 
 
-def switch_offer(engine: Engine, state: State, langs: frozenset[str], text: str = "",
-                 n_words: int = 0) -> list[tuple[Button, ...]]:
+def switch_offer(engine: Engine, state: State, langs: frozenset[str], text: str,
+                 n_words: int) -> list[tuple[Button, ...]]:
     """A row to switch language when the user writes another language: the language the
     identifier recognises in a message of several words, or else the languages whose trigger
     phrases matched (a user writing English or Dutch to a bot speaking French), ranked by how
     much the message looks like each, at most two."""
     available = engine.languages()
-    found = engine.langid.identify(text, n_words) if text else None
+    other = bool(langs) and state.lang not in langs
+    if not text or (n_words < MIN_WORDS and not other):
+        return []  # nothing to weigh: no model call on the common path
+    guess = engine.langid.guess(text)  # once, for both uses below
+    found = engine.langid.identify(text, n_words, guess)
     if found is not None:
         return _row(engine, [found], "🌍 ") if found != state.lang and found in available else []
-    if not langs or state.lang in langs:
+    if not other:
         return []
-    guess = engine.langid.guess(text) if text else None
     order = guess.ranked if guess is not None else LANGS
     ranked = sorted((c for c in langs if c in available),
                     key=lambda c: order.index(c) if c in order else len(order))
