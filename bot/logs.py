@@ -5,7 +5,7 @@ The adapters register, for the time an update is handled, the strings that must 
 logged (:func:`guarding`: the text, the chat and user ids, names, a shared contact's
 number). :class:`Redactor` then replaces any record that contains one of them by a fixed
 line. The bot's own code logs exception types only; this filter is the net under
-third-party libraries (aiogram logs unknown updates, pydantic errors quote input).
+third-party libraries (a client library's error may quote a request).
 """
 
 from __future__ import annotations
@@ -75,8 +75,8 @@ class JsonFormatter(logging.Formatter):
 
 
 #: Libraries whose per-update INFO lines cost CPU and say nothing an operator needs
-#: (aiogram logs every handled update, aiohttp every webhook POST).
-QUIET = ("aiogram.event", "aiohttp.access")
+#: (aiohttp logs every webhook POST).
+QUIET = ("aiohttp.access",)
 
 
 def setup(level: str = "INFO", fmt: str = "text") -> None:

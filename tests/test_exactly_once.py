@@ -10,10 +10,6 @@ import time
 from collections.abc import AsyncIterator
 
 import pytest
-from aiogram import Bot
-from aiogram.exceptions import TelegramNetworkError
-from aiogram.methods import DeleteMessages, TelegramMethod
-from aiogram.methods.base import TelegramType
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -25,11 +21,10 @@ from bot.errors import StoreFullError
 from bot.limits import Throttle
 from bot.store import MemoryStateStore, chat_key
 from bot.store.base import Opened
-from bot.telegram.app import build_dispatcher
-from bot.telegram.methods import SendText
-from bot.telegram.retry import RetryMiddleware
+from bot.telegram.api import BotApi, HttpTransport, NetworkError
+from bot.telegram.app import build_updates
+from bot.telegram.retry import Retry
 from bot.telegram.service import BotService
-from bot.telegram.session import OrientationSession
 from bot.telegram.webhook import build_webhook_app, serve_webhook
 
 from .conftest import NOW, free_port
@@ -63,17 +58,12 @@ async def slow_api() -> AsyncIterator[tuple[str, dict[str, int]]]:
     await server.close()
 
 
-def api_bot(base: str, pauses: list[float]) -> Bot:
-    from aiogram.client.telegram import TelegramAPIServer
-
-    session = OrientationSession(api=TelegramAPIServer.from_base(base))
-    session.timeout = 0.3  # type: ignore[assignment]
-
+def api_bot(base: str, pauses: list[float]) -> BotApi:
     async def sleep(seconds: float) -> None:
         pauses.append(seconds)
 
-    session.middleware(RetryMiddleware(sleep=sleep))
-    return Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
+    token = "123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx"
+    return BotApi(token, HttpTransport(token, base), retry=Retry(sleep=sleep), timeout=0.3)
 
 
 async def test_a_timed_out_send_is_not_sent_again(slow_api: tuple[str, dict[str, int]]
@@ -81,22 +71,22 @@ async def test_a_timed_out_send_is_not_sent_again(slow_api: tuple[str, dict[str,
     base, hits = slow_api
     pauses: list[float] = []
     bot = api_bot(base, pauses)
-    with pytest.raises(TelegramNetworkError):
-        await bot(SendText(chat_id=1, text="x"))
+    with pytest.raises(NetworkError):
+        await bot.send_message(1, "x")
     await asyncio.sleep(1.0)  # let the server finish: it received the message once
     assert hits["sendMessage"] == 1 and pauses == []
-    assert await bot(DeleteMessages(chat_id=1, message_ids=[1]))  # idempotent: retried
+    assert await bot.delete_messages(1, [1])  # idempotent: retried
     assert hits["deleteMessages"] == 3 and len(pauses) == 2
-    await bot.session.close()
+    await bot.close()
 
 
 async def test_a_send_that_never_left_is_retried() -> None:
     pauses: list[float] = []
     bot = api_bot(f"http://127.0.0.1:{free_port()}", pauses)  # nobody listens
-    with pytest.raises(TelegramNetworkError):
-        await bot(SendText(chat_id=1, text="x"))
+    with pytest.raises(NetworkError):
+        await bot.send_message(1, "x")
     assert len(pauses) == 3  # refused connections: surely not delivered, so retried
-    await bot.session.close()
+    await bot.close()
 
 
 # -- replayed updates ---------------------------------------------------------------------------
@@ -203,9 +193,9 @@ def settings() -> Settings:
 
 async def test_refused_writes_are_told_once_and_turn_readiness_red(dialog: Dialog) -> None:
     session = SlowSession(0)
-    bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
+    bot = BotApi("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session)
     service = BotService(dialog, FullStore(), SECRET, clock=lambda: NOW)
-    client = TestClient(TestServer(build_webhook_app(settings(), bot, build_dispatcher(service),
+    client = TestClient(TestServer(build_webhook_app(settings(), bot, build_updates(service),
                                                      service)))
     await client.start_server()
     assert (await client.get("/healthz")).status == 200
@@ -229,19 +219,18 @@ async def test_webhook_listens_before_set_webhook_and_drains_before_closing(
     cfg = settings()
     session = SlowSession(0.5)
     listening_at_set: list[bool] = []
-    real = session.make_request
+    real = session.post
 
-    async def spying(bot: Bot, method: TelegramMethod[TelegramType],
-                     timeout: int | None = None) -> TelegramType:
-        if method.__api_method__ == "setWebhook":
+    async def spying(method: str, body: bytes, timeout: float) -> tuple[int, bytes]:
+        if method == "setWebhook":
             with socket.socket() as s:
                 listening_at_set.append(s.connect_ex(("127.0.0.1", cfg.webhook_port)) == 0)
-        return await real(bot, method, timeout)
+        return await real(method, body, timeout)
 
-    session.make_request = spying  # type: ignore[method-assign]
-    bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
+    session.post = spying  # type: ignore[method-assign]
+    bot = BotApi("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session)
     service = BotService(dialog, MemoryStateStore(), SECRET, clock=lambda: NOW)
-    serving = asyncio.create_task(serve_webhook(cfg, bot, build_dispatcher(service), service))
+    serving = asyncio.create_task(serve_webhook(cfg, bot, build_updates(service), service))
     while not listening_at_set:
         await asyncio.sleep(0.05)
     assert listening_at_set == [True]
@@ -260,7 +249,7 @@ async def test_webhook_listens_before_set_webhook_and_drains_before_closing(
     await asyncio.sleep(0.2)  # the update is in flight (sendMessage takes 0.5 s)
     os.kill(os.getpid(), signal.SIGTERM)
     await serving
-    await bot.session.close()  # what serve() does once serve_webhook returns
+    await bot.close()  # what serve() does once serve_webhook returns
     assert await posting == 200
     assert "SendMessage" in session.methods()
     assert session.closed_at == len(session.calls)  # closed after the reply, not before
@@ -269,7 +258,7 @@ async def test_webhook_listens_before_set_webhook_and_drains_before_closing(
 
 async def test_drain_waits_for_updates_in_flight(dialog: Dialog) -> None:
     session = SlowSession(0.3)
-    bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
+    bot = BotApi("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session)
     service = BotService(dialog, MemoryStateStore(), SECRET, clock=lambda: NOW)
 
     async def one() -> None:

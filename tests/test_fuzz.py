@@ -212,25 +212,23 @@ UPDATE_TEXTS = st.one_of(texts, st.sampled_from(["/start", "/menu", "/forget", "
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
-async def test_random_updates_through_the_aiogram_adapter(engine: Engine,
+async def test_random_updates_through_the_telegram_adapter(engine: Engine,
                                                           data: st.DataObject) -> None:
     """Random messages, callbacks (valid, stale, forged), media and locations through
-    Dispatcher.feed_update: never an exception, every text message gets an answer."""
-    from aiogram import Bot
-    from aiogram.types import Update
-
+    Updates.feed: never an exception, every text message gets an answer."""
     from bot.dialog import Dialog
     from bot.engine import encode as pack
     from bot.store import MemoryStateStore
-    from bot.telegram.app import build_dispatcher
+    from bot.telegram.api import BotApi
+    from bot.telegram.app import build_updates
     from bot.telegram.service import BotService
 
     from .fakes.session import CHAT, RecordingSession
 
     session = RecordingSession()
-    bot = Bot("123456:FUZZ-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
+    bot = BotApi("123456:FUZZ-xxxxxxxxxxxxxxxxxxxxxxxxx", session)
     service = BotService(Dialog(engine, _runner()), MemoryStateStore(), b"k", clock=lambda: NOW)
-    dispatcher = build_dispatcher(service)
+    dispatcher = build_updates(service)
     user = {"id": CHAT["id"], "is_bot": False, "first_name": "x",
             "language_code": data.draw(st.sampled_from(["fr", "ar", "zz", None]))}
     for i in range(data.draw(st.integers(1, 6))):
@@ -255,8 +253,8 @@ async def test_random_updates_through_the_aiogram_adapter(engine: Engine,
                 "file_id": "s", "file_unique_id": "u", "type": "regular", "width": 1,
                 "height": 1, "is_animated": False, "is_video": False}}}
         before = len(session.calls)
-        update = Update.model_validate({"update_id": i, **payload}, context={"bot": bot})
-        await dispatcher.feed_update(bot, update)
+        update = {"update_id": i, **payload}
+        await dispatcher.feed(bot, update)
         sent = session.methods()[before:]
         if kind in ("text", "location", "photo"):
             assert "SendMessage" in sent, (kind, payload)

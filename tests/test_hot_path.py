@@ -1,29 +1,32 @@
 """What makes the hot path cheap must not change what users get: render memo, keyboards,
-the session's JSON encoding and reply parsing (figures in docs/performance.md)."""
+the Bot API client's JSON encoding and reply parsing (figures in docs/performance.md)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
-from urllib.parse import parse_qsl
 
 import pytest
-from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
-from aiogram.methods import AnswerCallbackQuery, DeleteMessages, SendMessage, SendVenue
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.engine import Engine, GoTo, HelpNow, show
+from bot.engine import encode as pack
 from bot.engine.screens import render_node
 from bot.engine.state import Button, Reply, State
-from bot.telegram.keyboards import KEYBOARDS, Keyboards, build
-from bot.telegram.session import OrientationSession
+from bot.telegram.api import (
+    BadRequestError,
+    DecodeError,
+    ForbiddenError,
+    ProxyServerError,
+    RetryAfterError,
+    ServerError,
+    decode,
+    encode,
+)
+from bot.telegram.keyboards import KEYBOARDS, Keyboards
 
-from .fakes.session import message_json
+from .fakes.session import RecordingSession, fake_bot, message_json
 
 
 def brussels(hour: int, minute: int) -> dt.datetime:
@@ -84,16 +87,28 @@ def reply_with(*labels: str) -> Reply:
     return Reply("n", "t", tuple((Button(label, HelpNow()),) for label in labels))
 
 
-def test_keyboards_are_built_once_per_button_set_and_bounded() -> None:
+def test_keyboards_are_encoded_once_per_button_set_and_bounded() -> None:
     keyboards = Keyboards(limit=3)
     first = keyboards.markup(reply_with("a", "b"))
-    assert first is keyboards.markup(reply_with("a", "b"))  # equal buttons, same markup
-    assert first is not None and keyboards.own(first) is first
-    assert keyboards.own(build(reply_with("a", "b"))) is None  # not one of the cached
+    assert first is keyboards.markup(reply_with("a", "b"))  # equal buttons, same encoding
+    data = pack(HelpNow())
+    assert first is not None and json.loads(first) == {"inline_keyboard": [
+        [{"text": "a", "callback_data": data}], [{"text": "b", "callback_data": data}]]}
     for label in "cdef":
         keyboards.markup(reply_with(label))
-    assert keyboards.own(first) is None  # cleared when full
+    again = keyboards.markup(reply_with("a", "b"))
+    assert again == first and again is not first  # cleared when full, encoded anew
     assert keyboards.markup(Reply("n", "t")) is None
+
+
+def test_keyboard_json_has_links_copies_and_choices() -> None:
+    markup = Keyboards().markup(Reply("n", "t", (
+        (Button("Grooming", GoTo("v1", 3, 0)),),
+        (Button("Site", url="https://childfocus.be"), Button("📋 103", copy="103")))))
+    assert markup is not None and json.loads(markup) == {"inline_keyboard": [
+        [{"text": "Grooming", "callback_data": pack(GoTo("v1", 3, 0))}],
+        [{"text": "Site", "url": "https://childfocus.be"},
+         {"text": "📋 103", "copy_text": {"text": "103"}}]]}
 
 
 def test_button_hash_is_that_of_its_fields() -> None:
@@ -102,108 +117,71 @@ def test_button_hash_is_that_of_its_fields() -> None:
     assert Button("x", url="https://a") != Button("x", url="https://b")
 
 
-# -- session: JSON bodies -----------------------------------------------------------------
+# -- the Bot API client: JSON bodies and answers ---------------------------------------------
 
 
-def form_fields(bot: Bot, method: Any) -> dict[str, Any]:
-    """What aiogram's own session would post, decoded (JSON-typed fields parsed)."""
-    payload = AiohttpSession().build_form_data(bot, method)()  # the body aiogram would send
-    out: dict[str, Any] = {}
-    for name, text in parse_qsl(payload.decode(), keep_blank_values=True):
-        try:
-            out[name] = json.loads(text)
-        except ValueError:
-            out[name] = text
-    return out
+def test_body_leaves_out_none_and_splices_the_encoded_keyboard() -> None:
+    markup = KEYBOARDS.markup(reply_with("a"))
+    body = encode({"chat_id": 42, "text": "Bonjour «é» 📞 \u2068103\u2069 \"q\"\n\\",
+                   "protect_content": None}, markup)
+    assert json.loads(body) == {"chat_id": 42, "text": "Bonjour «é» 📞 \u2068103\u2069 \"q\"\n\\",
+                                "reply_markup": json.loads(markup or "")}
+    assert "«é»".encode() in body  # UTF-8, not \u escapes: shorter bodies
+    assert json.loads(encode({}, markup)) == {"reply_markup": json.loads(markup or "")}
+    assert json.loads(encode({"a": None})) == {}
 
 
-def methods(markup: InlineKeyboardMarkup | None) -> list[Any]:
-    return [
-        SendMessage(chat_id=42, text="Bonjour «é» 📞 \u2068103\u2069 \"quoted\"\n\\",
-                    reply_markup=markup, protect_content=True),
-        SendMessage(chat_id=-100123, text="x", protect_content=None),
-        AnswerCallbackQuery(callback_query_id="abc"),
-        DeleteMessages(chat_id=42, message_ids=[1, 2, 3]),
-        SendVenue(chat_id=42, latitude=50.46, longitude=4.87, title="SAJ", address="Rue 1"),
-    ]
+async def test_requests_carry_what_the_bot_api_expects() -> None:
+    session = RecordingSession()
+    bot = fake_bot(session)
+    assert await bot.send_message(42, "Voir https://childfocus.be", protect=True) == 1001
+    assert await bot.send_message(-100123, "x") == 1002
+    await bot.edit_text(42, 7, "y", KEYBOARDS.markup(reply_with("a")))
+    await bot.answer_callback("abc")
+    assert await bot.delete_messages(42, [1, 2, 3]) is True
+    assert await bot.send_venue(42, 50.46, 4.87, "SAJ", "Rue 1") == 1003
+    assert session.calls == [
+        ("SendMessage", {"chat_id": 42, "text": "Voir https://childfocus.be",
+                         "protect_content": True, "link_preview_options": {"is_disabled": True}}),
+        ("SendMessage", {"chat_id": -100123, "text": "x"}),
+        ("EditMessageText", {"chat_id": 42, "message_id": 7, "text": "y", "reply_markup": {
+            "inline_keyboard": [[{"text": "a", "callback_data": pack(HelpNow())}]]}}),
+        ("AnswerCallbackQuery", {"callback_query_id": "abc"}),
+        ("DeleteMessages", {"chat_id": 42, "message_ids": [1, 2, 3]}),
+        ("SendVenue", {"chat_id": 42, "latitude": 50.46, "longitude": 4.87, "title": "SAJ",
+                       "address": "Rue 1"})]
 
 
-@pytest.mark.parametrize("index", range(5))
-def test_json_body_carries_what_aiogram_form_carries(index: int) -> None:
-    keyboards = Keyboards()
-    markup = keyboards.markup(Reply("n", "t", (
-        (Button("Grooming", GoTo("v1", 3, 0)),),
-        (Button("Site", url="https://childfocus.be"), Button("🆘", HelpNow())))))
-    session = OrientationSession(keyboards=keyboards)
-    bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
-    for method in (methods(markup)[index], methods(build(reply_with("z")))[index]):
-        body = session.encode(bot, method)
-        assert body is not None
-        decoded = json.loads(body)
-        expected = form_fields(bot, method)
-        for key, value in decoded.items():  # the form sends booleans and numbers as text
-            if not isinstance(value, dict | list | str):
-                decoded[key] = json.loads(json.dumps(value))
-        assert decoded == expected
-
-
-def test_encoded_keyboard_is_reused_and_only_for_our_markups() -> None:
-    keyboards = Keyboards()
-    ours = keyboards.markup(reply_with("a"))
-    session = OrientationSession(keyboards=keyboards)
-    bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
-    first = session.encoded_markup(bot, ours)
-    assert first is not None and session.encoded_markup(bot, ours) is first
-    foreign = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="a",
-                                                                          url="https://a")]])
-    assert session.encoded_markup(bot, foreign) is None
-
-
-# -- session: replies ---------------------------------------------------------------------
-
-
-def test_successful_reply_is_parsed_straight_from_json() -> None:
-    session = OrientationSession()
-    bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
-    method = SendMessage(chat_id=42, text="x")
-    raw = json.dumps({"ok": True, "result": message_json(7)})
-    ours = session.check_response(bot, method, 200, raw).result
-    theirs = AiohttpSession().check_response(bot, method, 200, raw).result
-    assert isinstance(ours, Message) and ours == theirs and ours.message_id == 7
-    assert ours.bot is bot  # bound like aiogram's, so message.answer() works
-
-
-def test_error_replies_raise_aiogram_exceptions() -> None:
-    session = OrientationSession()
-    bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
-    method = SendMessage(chat_id=42, text="x")
-    with pytest.raises(TelegramRetryAfter) as info:
-        session.check_response(bot, method, 429, json.dumps({
+def test_answers_become_results_or_typed_errors() -> None:
+    ok = json.dumps({"ok": True, "result": message_json(7)}).encode()
+    assert decode("sendMessage", 200, ok)["message_id"] == 7
+    with pytest.raises(RetryAfterError) as info:
+        decode("sendMessage", 429, json.dumps({
             "ok": False, "error_code": 429, "description": "Too Many Requests",
-            "parameters": {"retry_after": 3}}))
+            "parameters": {"retry_after": 3}}).encode())
     assert info.value.retry_after == 3
-    with pytest.raises(TelegramForbiddenError):
-        session.check_response(bot, method, 403, json.dumps({
-            "ok": False, "error_code": 403, "description": "Forbidden: bot was blocked"}))
-    with pytest.raises(Exception, match="Failed to"):  # undecodable: aiogram's decode error
-        session.check_response(bot, method, 200, "<html>gateway</html>")
+    with pytest.raises(ForbiddenError):
+        decode("sendMessage", 403, json.dumps({
+            "ok": False, "error_code": 403, "description": "Forbidden: bot was blocked"}).encode())
+    with pytest.raises(BadRequestError, match="not modified"):
+        decode("editMessageText", 400, json.dumps({
+            "ok": False, "error_code": 400,
+            "description": "Bad Request: message is not modified"}).encode())
+    with pytest.raises(ServerError):
+        decode("sendMessage", 500, json.dumps({"ok": False, "error_code": 500}).encode())
+    with pytest.raises(ProxyServerError):
+        decode("sendMessage", 502, b"<html>Bad Gateway</html>")
+    with pytest.raises(DecodeError):
+        decode("sendMessage", 200, b"<html>gateway</html>")
+    with pytest.raises(DecodeError):
+        decode("sendMessage", 200, b"\xff\xfe")
 
 
-def test_send_text_is_the_same_request_as_send_message_and_reads_the_id() -> None:
-    from bot.telegram.methods import SendText
-
-    keyboards = Keyboards()
-    markup = keyboards.markup(reply_with("a", "b"))
-    session = OrientationSession(keyboards=keyboards)
-    bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
-    ours = SendText(chat_id=42, text="Salut 👋", reply_markup=markup, protect_content=True)
-    theirs = SendMessage(chat_id=42, text="Salut 👋", reply_markup=markup, protect_content=True)
-    assert ours.__api_method__ == theirs.__api_method__ == "sendMessage"
-    body = session.encode(bot, ours)
-    assert body is not None and json.loads(body) == {
-        **form_fields(bot, theirs), "chat_id": 42, "protect_content": True}
-    raw = json.dumps({"ok": True, "result": message_json(77)})
-    assert session.check_response(bot, ours, 200, raw).result.message_id == 77
+async def test_an_answer_without_a_message_id_is_an_error() -> None:
+    session = RecordingSession()
+    session.queue("SendMessage", 200, {"ok": True, "result": True})
+    with pytest.raises(DecodeError, match="no message id"):
+        await fake_bot(session).send_message(1, "x")
 
 
 async def test_typed_words_are_not_kept_in_matching_caches(engine: Engine) -> None:
@@ -241,18 +219,13 @@ def test_typo_tolerance_is_exactly_edit_distance(a: str, b: str, limit: int) -> 
 
 
 @given(st.text(max_size=300), st.booleans())
-def test_any_text_survives_the_json_body(text: str, protect: bool) -> None:
+async def test_any_text_survives_the_json_body(text: str, protect: bool) -> None:
     """Unicode of every kind (RTL, zero-width, emoji, quotes, backslashes, control
     characters) reaches Telegram unchanged."""
-    from bot.telegram.methods import SendText
-
-    session = OrientationSession()
-    bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
+    session = RecordingSession()
     markup = KEYBOARDS.markup(reply_with("«ok» \u200f"))
-    body = session.encode(bot, SendText(chat_id=-42, text=text, reply_markup=markup,
-                                        protect_content=protect or None))
-    assert body is not None
-    decoded = json.loads(body)
-    assert decoded.get("text", "") == text
+    await fake_bot(session).send_message(-42, text, markup, protect)
+    decoded = session.calls[0][1]
+    assert decoded["text"] == text
     assert decoded["reply_markup"]["inline_keyboard"][0][0]["text"] == "«ok» \u200f"
     assert decoded.get("protect_content") == (True if protect else None)

@@ -60,7 +60,6 @@ def test_json_lines_carry_extra_fields_and_error_types_only(stream: io.StringIO)
 def test_setup_quiets_per_update_library_logs() -> None:
     setup("INFO", "json")
     try:
-        assert logging.getLogger("aiogram.event").getEffectiveLevel() == logging.WARNING
         assert logging.getLogger("aiohttp.access").getEffectiveLevel() == logging.WARNING
         assert isinstance(logging.getLogger().handlers[0].formatter, JsonFormatter)
     finally:

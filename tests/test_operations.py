@@ -17,11 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiogram import Bot
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramRetryAfter
-from aiogram.methods import DeleteMessages
-from aiogram.types import Update
 from aiohttp import ClientSession
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
@@ -33,12 +28,11 @@ from bot.logs import REDACTED, Redactor
 from bot.ops import Metrics
 from bot.store import MemoryStateStore
 from bot.store.redis import RedisStateStore
-from bot.telegram.app import build_dispatcher, reload_content
-from bot.telegram.methods import SendText
+from bot.telegram.api import BotApi, HttpTransport, ProxyServerError, RetryAfterError
+from bot.telegram.app import build_updates, reload_content
 from bot.telegram.observe import ApiWatch, MeteredStore, Operations
-from bot.telegram.retry import ProxyServerError, RetryMiddleware, update_budget
+from bot.telegram.retry import Retry, update_budget
 from bot.telegram.service import BotService
-from bot.telegram.session import OrientationSession
 from bot.telegram.webhook import build_webhook_app
 
 from .conftest import NOW, ROOT, free_port
@@ -79,18 +73,17 @@ class Bench:
 
     def __init__(self, dialog: Dialog, store: Any = None) -> None:
         self.session = RecordingSession()
-        self.bot = Bot(TOKEN, session=self.session)
+        self.bot = BotApi(TOKEN, self.session)
         self.service = BotService(dialog, store or MemoryStateStore(), b"k", clock=lambda: NOW)
         self.ops = Operations(self.service, Metrics())
         self.ops.watch_api(self.bot)
-        self.dispatcher = self.ops.observe(build_dispatcher(self.service))
+        self.dispatcher = self.ops.observe(build_updates(self.service))
         self.update_id = 0
 
     async def feed(self, **payload: Any) -> None:
         self.update_id += 1
         raw = {"update_id": self.update_id, **payload}
-        await self.dispatcher.feed_update(self.bot, Update.model_validate(
-            raw, context={"bot": self.bot}))
+        await self.dispatcher.feed(self.bot, raw)
 
     async def text(self, text: str) -> None:
         await self.feed(message={"message_id": 10 + self.update_id, "date": 1700000000,
@@ -125,7 +118,7 @@ async def test_metrics_parse_after_updates_through_the_dispatcher(dialog: Dialog
     assert value(text, "fwb_language_switches_total", lang="nl") == 1
     assert value(text, "fwb_node_views_total", lang="nl") >= 1
     assert value(text, "fwb_telegram_errors_total", method="sendMessage",
-                 kind="TelegramServerError") == 1
+                 kind="ServerError") == 1
     version = dialog.engine.bundle.version
     assert value(text, "fwb_content_info", version=version) == 1
     samples = [s for f in found.values() for s in f.samples]
@@ -306,7 +299,7 @@ EVERY_TYPE: dict[str, dict[str, Any]] = {
                     "option_persistent_ids": ["o1"]},
     "message_reaction": {"chat": CHAT_FULL, "message_id": 505, "user": USER,
                          "date": 1700000000, "old_reaction": [], "new_reaction": []},
-    # a type from a future Bot API, which aiogram does not know
+    # a type from a future Bot API, which this bot does not know
     "business_whisper_future": {"from": USER, "text": TEXT, "whisper_id": 3141592653},
 }
 SECRETS_IN_UPDATES = (TEXT, "4815162342", "777001", "Quidam", "ado_quidam", "98765432101",
@@ -326,7 +319,7 @@ async def test_every_update_type_and_garbage_get_200_and_leak_nothing(
     client, bench = hook
     statuses = {}
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # aiogram's "unknown update" warning prints it whole
+        warnings.simplefilter("error")  # no library warning that would print it whole
         for n, (kind, payload) in enumerate(EVERY_TYPE.items()):
             statuses[kind] = await _post(client, {"update_id": 7000 + n, kind: payload})
         garbage: dict[str, Any] = {
@@ -366,12 +359,13 @@ async def test_a_library_line_quoting_the_update_is_withheld(
         hook: tuple[TestClient, Bench], capture: Capture) -> None:  # type: ignore[type-arg]
     client, bench = hook
 
-    async def chatty(handler: Any, event: Any, data: dict[str, Any]) -> Any:
-        logging.getLogger("some.library").warning("got %s from %s", event.message.text,
-                                                  event.message.chat.id)
-        return await handler(event, data)
+    real = bench.service.handle
 
-    bench.dispatcher.update.outer_middleware(chatty)
+    async def chatty(bot: Any, chat_id: int, event: Any, *args: Any, **kwargs: Any) -> Any:
+        logging.getLogger("some.library").warning("got %s from %s", event.text, chat_id)
+        return await real(bot, chat_id, event, *args, **kwargs)
+
+    bench.service.handle = chatty  # type: ignore[method-assign]
     assert await _post(client, {"update_id": 1, "message": _message(9)}) == 200
     assert f"some.library WARNING {REDACTED}" in capture.lines
     assert not any(TEXT in line or "777001" in line for line in capture.lines)
@@ -427,18 +421,17 @@ async def api() -> AsyncIterator[FakeBotAPI]:
 async def test_html_502_is_retried_for_idempotent_methods_never_for_send_message(
         api: FakeBotAPI) -> None:
     clock = Clock()
-    session = OrientationSession(api=TelegramAPIServer.from_base(f"http://127.0.0.1:{api.port}"))
-    session.middleware(RetryMiddleware(sleep=clock.sleep, clock=clock))
+    session = HttpTransport(TOKEN, f"http://127.0.0.1:{api.port}")
     metrics = Metrics()
-    session.middleware(ApiWatch(metrics))  # inside the retries: each attempt is counted
-    bot = Bot(TOKEN, session=session)
+    bot = BotApi(TOKEN, session, retry=Retry(sleep=clock.sleep, clock=clock))
+    bot.watchers.append(ApiWatch(metrics))  # inside the retries: each attempt is counted
     try:
         api.fail_next["deleteMessages"] = [(502, HTML_502), (504, HTML_502)]
-        assert await bot(DeleteMessages(chat_id=1, message_ids=[5])) is True
+        assert await bot.delete_messages(1, [5]) is True
         assert api.calls.count("deleteMessages") == 3  # two proxy pages, then the answer
         api.fail_next["sendMessage"] = [(502, HTML_502)]
         with pytest.raises(ProxyServerError):
-            await bot(SendText(chat_id=1, text="bonjour"))
+            await bot.send_message(1, "bonjour")
         assert api.calls.count("sendMessage") == 1  # may have reached Telegram: not resent
         assert api.sent == []
         text = metrics.exposition()[0].decode()
@@ -458,11 +451,10 @@ def _flood(seconds: int) -> dict[str, Any]:
 async def test_retry_after_within_the_budget_is_waited_then_retried() -> None:
     clock = Clock()
     session = RecordingSession()
-    session.middleware(RetryMiddleware(sleep=clock.sleep, clock=clock))
-    bot = Bot(TOKEN, session=session)
+    bot = BotApi(TOKEN, session, retry=Retry(sleep=clock.sleep, clock=clock))
     session.queue("SendMessage", 429, _flood(7))
     with update_budget(clock=clock):
-        await bot(SendText(chat_id=1, text="a"))
+        await bot.send_message(1, "a")
     assert clock.t == 1007 and session.methods() == ["SendMessage", "SendMessage"]
 
 
@@ -470,31 +462,30 @@ async def test_a_long_retry_after_is_honoured_without_holding_the_update_or_othe
         caplog: pytest.LogCaptureFixture) -> None:
     clock = Clock()
     session = RecordingSession()
-    retry = RetryMiddleware(sleep=clock.sleep, clock=clock)
-    session.middleware(retry)
-    bot = Bot(TOKEN, session=session)
+    retry = Retry(sleep=clock.sleep, clock=clock)
+    bot = BotApi(TOKEN, session, retry=retry)
     session.queue("SendMessage", 429, _flood(90))
-    with update_budget(clock=clock), pytest.raises(TelegramRetryAfter):
-        await bot(SendText(chat_id=1, text="a"))
+    with update_budget(clock=clock), pytest.raises(RetryAfterError):
+        await bot.send_message(1, "a")
     assert clock.t == 1000  # not waited: the webhook answer and the chat lock are not held
     assert "retry_after 90 s is more than this update may wait; given up" in caplog.text
     # the error reply (or the next update) for that chat does not reach Telegram meanwhile
-    with update_budget(clock=clock), pytest.raises(TelegramRetryAfter):
-        await bot(SendText(chat_id=1, text="Oups"))
+    with update_budget(clock=clock), pytest.raises(RetryAfterError):
+        await bot.send_message(1, "Oups")
     assert session.methods() == ["SendMessage"]
     # another chat is not blocked
     with update_budget(clock=clock):
-        await bot(SendText(chat_id=2, text="b"))
+        await bot.send_message(2, "b")
     assert session.methods() == ["SendMessage", "SendMessage"]
     # once retry_after is over, the chat gets messages again
     clock.t += 91
     with update_budget(clock=clock):
-        await bot(SendText(chat_id=1, text="c"))
+        await bot.send_message(1, "c")
     assert len(session.methods()) == 3 and retry.flooded == {}
     # a wait that would end past the update's budget is not started either
     session.queue("SendMessage", 429, _flood(15))
-    with update_budget(10, clock=clock), pytest.raises(TelegramRetryAfter):
-        await bot(SendText(chat_id=3, text="d"))
+    with update_budget(10, clock=clock), pytest.raises(RetryAfterError):
+        await bot.send_message(3, "d")
     assert clock.t == 1091
 
 
@@ -502,7 +493,7 @@ async def test_a_long_retry_after_ends_the_update_with_one_line_and_no_oups(
         dialog: Dialog, caplog: pytest.LogCaptureFixture) -> None:
     bench = Bench(dialog)
     clock = Clock()
-    bench.session.middleware(RetryMiddleware(sleep=clock.sleep, clock=clock))
+    bench.bot.retry = Retry(sleep=clock.sleep, clock=clock)
     bench.session.queue("SendMessage", 429, _flood(120))
     await bench.text("/start")
     assert bench.session.methods() == ["SendMessage"]  # no "Oups" into the flood window

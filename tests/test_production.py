@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from aiogram import Bot
 from aiohttp import ClientSession
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -22,7 +21,8 @@ from bot.dialog import Dialog
 from bot.engine.state import Start
 from bot.store import MemoryStateStore
 from bot.store.redis import RedisStateStore
-from bot.telegram.app import build_dispatcher, reload_content
+from bot.telegram.api import BotApi
+from bot.telegram.app import build_updates, reload_content
 from bot.telegram.service import BotService
 from bot.telegram.webhook import build_webhook_app
 
@@ -48,9 +48,9 @@ def update(update_id: int, text: str) -> dict[str, object]:
 @pytest.fixture
 async def webhook(dialog: Dialog) -> AsyncIterator[tuple[TestClient, RecordingSession]]:
     session = RecordingSession()
-    bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
+    bot = BotApi("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session)
     service = BotService(dialog, MemoryStateStore(), b"k", clock=lambda: NOW)
-    app = build_webhook_app(settings(), bot, build_dispatcher(service), service)
+    app = build_webhook_app(settings(), bot, build_updates(service), service)
     client = TestClient(TestServer(app))
     await client.start_server()
     yield client, session
@@ -199,7 +199,7 @@ async def test_redis_outage_keeps_answering_then_recovers(
     port, procs = private_redis
     store = RedisStateStore(f"redis://127.0.0.1:{port}/0")
     session = RecordingSession()
-    bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
+    bot = BotApi("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session)
     service = BotService(dialog, store, b"k", clock=lambda: NOW)
     await service.handle(bot, 1, Start())
     procs[-1].kill()

@@ -3,9 +3,8 @@ reason to stop the bot."""
 
 from __future__ import annotations
 
-from aiogram import Bot
-
 from bot.engine import Engine
+from bot.telegram.api import BotApi
 from bot.telegram.profile import set_profile, telegram_code
 
 from .fakes.session import RecordingSession
@@ -15,7 +14,7 @@ TOKEN = "123456:PROFILE-xxxxxxxxxxxxxxxxxxxxxx"
 
 async def test_profile_in_every_language_telegram_accepts(engine: Engine) -> None:
     session = RecordingSession()
-    failed = await set_profile(Bot(TOKEN, session=session), engine)
+    failed = await set_profile(BotApi(TOKEN, session), engine)
     assert failed == 0
     codes = {p.get("language_code") for name, p in session.calls}
     assert None in codes and "nl" in codes and "ar" in codes and "uk" in codes
@@ -37,7 +36,7 @@ async def test_a_failing_profile_call_never_stops_start_up(engine: Engine) -> No
         session.queue("SetMyCommands", 500, error)
     session.queue("SetMyDescription", 400, {"ok": False, "error_code": 400,
                                             "description": "Bad Request: language"})
-    failed = await set_profile(Bot(TOKEN, session=session), engine)
+    failed = await set_profile(BotApi(TOKEN, session), engine)
     assert failed == 4
     assert len([n for n, _ in session.calls if n == "SetMyShortDescription"]) >= 10
 

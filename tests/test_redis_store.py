@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiogram import Bot
-from aiogram.types import Update
 
 from bot.dialog import Dialog
 from bot.engine.state import Start, State, Text
@@ -22,7 +20,8 @@ from bot.store import chat_key
 from bot.store.base import ids_key, lock_key
 from bot.store.redis import RedisStateStore, connect, parse_sentinel_url
 from bot.store.stats import RedisStats
-from bot.telegram.app import build_dispatcher
+from bot.telegram.api import BotApi
+from bot.telegram.app import build_updates
 from bot.telegram.service import BotService
 
 from .conftest import NOW, free_port
@@ -46,9 +45,9 @@ def message(update_id: int, message_id: int, text: str) -> dict[str, Any]:
                                                 "chat": CHAT, "from": USER, "text": text}}
 
 
-async def feed(bot: Bot, service: BotService, raw: dict[str, Any]) -> None:
-    update = Update.model_validate(raw, context={"bot": bot})
-    await build_dispatcher(service).feed_update(bot, update)
+async def feed(bot: BotApi, service: BotService, raw: dict[str, Any]) -> None:
+    update = raw
+    await build_updates(service).feed(bot, update)
 
 
 async def test_round_trip_and_ttl(store: RedisStateStore) -> None:
@@ -105,7 +104,7 @@ async def test_an_update_costs_two_round_trips(store: RedisStateStore,
 
     stats = BufferedStats(RedisStats(store.counters))
     service = BotService(dialog, store, b"k", stats=stats, clock=lambda: NOW)
-    bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=RecordingSession())
+    bot = BotApi("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", RecordingSession())
     await feed(bot, service, message(1, 1, "/start"))  # loads the scripts once
     redis_server.reset_calls()
     for i in range(2, 5):
@@ -127,24 +126,24 @@ async def test_concurrent_updates_of_one_chat_lose_nothing(
     counter = [1000]
     stores = [RedisStateStore(redis_server.url) for _ in range(replicas)]
     sessions = [SlowSession(0.03, counter) for _ in range(replicas)]
-    bots = [Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=s) for s in sessions]
+    bots = [BotApi("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", s) for s in sessions]
     services = [BotService(dialog, s, b"k", clock=lambda: NOW) for s in stores]
     in_flight, most = 0, 0
 
     for session in sessions:  # how many sendMessage of this chat run at the same time
-        real = session.make_request
+        real = session.post
 
-        async def counting(bot: Bot, method: Any, timeout: int | None = None,
-                           real: Any = real) -> Any:
+        async def counting(method: str, body: bytes, timeout: float,
+                           real: Any = real) -> tuple[int, bytes]:
             nonlocal in_flight, most
             in_flight += 1
             most = max(most, in_flight)
             try:
-                return await real(bot, method, timeout)
+                return await real(method, body, timeout)  # type: ignore[no-any-return]
             finally:
                 in_flight -= 1
 
-        session.make_request = counting  # type: ignore[method-assign]
+        session.post = counting  # type: ignore[method-assign]
 
     texts = ["/start", "nudes", "/menu", "chantage", "bonjour", "/help", "photos", "/sos"]
     n = 16
@@ -171,7 +170,7 @@ async def test_a_failed_read_never_overwrites(redis_server: RedisServer,
     await proxy.start()
     store = RedisStateStore(proxy.url)
     session = RecordingSession()
-    bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
+    bot = BotApi("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session)
     service = BotService(dialog, store, b"k", clock=lambda: NOW, forget_backoff=0.01)
     await service.handle(bot, 1, Start(lang_hint="ar"), 11, 1)
     await service.handle(bot, 1, Text("nudes"), 12, 2)
@@ -206,7 +205,7 @@ async def test_a_replayed_update_is_handled_once(store: RedisStateStore,
                                                  redis_server: RedisServer,
                                                  dialog: Dialog) -> None:
     sessions = [RecordingSession(), RecordingSession()]
-    bots = [Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=s) for s in sessions]
+    bots = [BotApi("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", s) for s in sessions]
     other = RedisStateStore(redis_server.url)
     services = [BotService(dialog, s, b"k", clock=lambda: NOW) for s in (store, other)]
     await feed(bots[0], services[0], message(7, 7, "/start"))
@@ -228,7 +227,7 @@ async def test_a_full_redis_is_told_once_and_reported(dialog: Dialog,
 async def full_redis(server: RedisServer, dialog: Dialog) -> None:
     store = RedisStateStore(server.url)
     session = RecordingSession()
-    bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
+    bot = BotApi("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session)
     service = BotService(dialog, store, b"k", clock=lambda: NOW)
     await service.handle(bot, 1, Start(), 1, 1)
     try:

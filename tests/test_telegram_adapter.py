@@ -1,4 +1,4 @@
-"""The aiogram adapter through Dispatcher.feed_update with a session that records calls."""
+"""The Telegram adapter through Updates.feed with a session that records calls."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ import logging
 from typing import Any
 
 import pytest
-from aiogram import Bot, Dispatcher
-from aiogram.types import Update
 
 from bot.dialog import Dialog
 from bot.engine import (
@@ -22,8 +20,10 @@ from bot.engine import (
 )
 from bot.limits import Throttle
 from bot.store import MemoryStateStore, chat_key
-from bot.telegram.app import build_dispatcher
+from bot.telegram.api import BotApi
+from bot.telegram.app import build_updates
 from bot.telegram.service import BotService
+from bot.telegram.updates import Updates
 
 from .conftest import NOW
 from .fakes.session import CHAT, RecordingSession
@@ -35,19 +35,19 @@ USER = {"id": 777001, "is_bot": False, "first_name": "Ado", "language_code": "fr
 class Harness:
     def __init__(self, dialog: Dialog, throttle: Throttle | None = None) -> None:
         self.session = RecordingSession()
-        self.bot = Bot("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session=self.session)
+        self.bot = BotApi("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", self.session)
         self.store = MemoryStateStore()
         self.service = BotService(dialog, self.store, SECRET, ttl=3600, throttle=throttle,
                                   clock=lambda: NOW)
-        self.dispatcher: Dispatcher = build_dispatcher(self.service)
+        self.dispatcher: Updates = build_updates(self.service)
         self.update_id = 0
         self.message_id = 10
 
     async def feed(self, **payload: Any) -> None:
         self.update_id += 1
         raw = {"update_id": self.update_id, **payload}
-        update = Update.model_validate(raw, context={"bot": self.bot})
-        await self.dispatcher.feed_update(self.bot, update)
+        update = raw
+        await self.dispatcher.feed(self.bot, update)
 
     async def text(self, text: str, **extra: Any) -> None:
         self.message_id += 1

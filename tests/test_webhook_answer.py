@@ -3,12 +3,12 @@ outgoing request less per press."""
 
 from __future__ import annotations
 
-from aiogram import Bot
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.dialog import Dialog
 from bot.store import MemoryStateStore
-from bot.telegram.app import build_dispatcher
+from bot.telegram.api import BotApi
+from bot.telegram.app import build_updates
 from bot.telegram.service import BotService
 from bot.telegram.webhook import build_webhook_app
 
@@ -26,10 +26,10 @@ def _update(update_id: int, **payload: object) -> dict[str, object]:
 
 async def test_the_callback_answer_rides_on_the_webhook_response(dialog: Dialog) -> None:
     session = RecordingSession()
-    bot = Bot(TOKEN, session=session)
+    bot = BotApi(TOKEN, session)
     service = BotService(dialog, MemoryStateStore(), b"k", clock=lambda: NOW)
     cfg = settings()
-    app = build_webhook_app(cfg, bot, build_dispatcher(service, answer_in_response=True),
+    app = build_webhook_app(cfg, bot, build_updates(service, answer_in_response=True),
                             service)
     client = TestClient(TestServer(app))
     await client.start_server()

@@ -1,7 +1,7 @@
 """``python -m bot``: run | web | chat | lint | i18n | graph | stats | schema.
 
 Each command imports what it needs when it runs (the ``noqa: PLC0415`` lines): ``lint`` must
-not pay for aiogram and rasa-sdk (over 100 MiB and a second of start-up), and the bot must
+not pay for aiohttp and rasa-sdk (tens of MiB and part of a second), and the bot must
 not pay for the maintainers' tools.
 """
 

@@ -1,4 +1,5 @@
-"""Build the bot, the dispatcher and the service; run polling (or the webhook server)."""
+"""Build the Bot API client, the updates' router and the service; run polling (or the
+webhook server)."""
 
 from __future__ import annotations
 
@@ -12,23 +13,21 @@ import signal
 import socket
 import sys
 
-from aiogram import Bot, Dispatcher
-from aiogram.client.telegram import TelegramAPIServer
-
 from ..actions_runner import DirectActionRunner
 from ..config import Settings
 from ..dialog import Dialog, load_engine
 from ..engine import ContentError, Engine
-from ..errors import exit_code
+from ..errors import ConfigError, exit_code
 from ..limits import Throttle
 from ..store import MemoryStateStore, StateStore
 from ..store.stats import BufferedStats, MemoryStats, RedisStats, StatsSink
-from .handlers import build_router
+from .api import DEFAULT_BASE, BotApi, UnauthorizedError
 from .observe import Operations
+from .polling import Polling
 from .profile import set_profile
-from .retry import RetryMiddleware
+from .retry import Retry
 from .service import BotService
-from .session import OrientationSession
+from .updates import Updates
 from .webhook import serve_webhook
 
 log = logging.getLogger(__name__)
@@ -48,16 +47,12 @@ Meanwhile you can talk to the bot right here in the terminal:
 """
 
 
-def create_bot(settings: Settings, ops: Operations | None = None) -> Bot:
-    if settings.bot_api_base:
-        session = OrientationSession(api=TelegramAPIServer.from_base(settings.bot_api_base))
-    else:
-        session = OrientationSession()
-    session.middleware(RetryMiddleware())
+def create_bot(settings: Settings, ops: Operations | None = None) -> BotApi:
     assert settings.bot_token
-    bot = Bot(settings.bot_token, session=session)
+    bot = BotApi(settings.bot_token, base=settings.bot_api_base or DEFAULT_BASE,
+                 retry=Retry())
     if ops is not None:
-        ops.watch_api(bot)  # after the retries: sees each attempt (bot/telegram/observe.py)
+        ops.watch_api(bot)  # sees each attempt, inside the retries (bot/telegram/observe.py)
     return bot
 
 
@@ -79,11 +74,8 @@ def build_service(settings: Settings, engine: Engine, store: StateStore,
     )
 
 
-def build_dispatcher(service: BotService, answer_in_response: bool = False) -> Dispatcher:
-    # our state lives in our own store (one read, one write): aiogram's FSM would add work
-    dispatcher = Dispatcher(disable_fsm=True)
-    dispatcher.include_router(build_router(service, answer_in_response))
-    return dispatcher
+def build_updates(service: BotService, answer_in_response: bool = False) -> Updates:
+    return Updates(service, answer_in_response)
 
 
 async def open_store(settings: Settings) -> tuple[StateStore, StatsSink | None]:
@@ -107,7 +99,7 @@ GC_THRESHOLDS = (20_000, 50, 100)
 def tune_gc() -> None:
     """Fewer, shorter garbage-collector pauses once the bot is loaded.
 
-    The content, aiogram's models and the compiled matchers live as long as the process:
+    The content and the compiled matchers live as long as the process:
     ``gc.freeze()`` moves them out of the collector's reach. Conversation state is stored as
     strings (not tracked by the collector), so collections can be rarer: with the default
     thresholds a full collection stalls the loop every few thousand updates, a latency spike
@@ -152,8 +144,7 @@ async def serve(settings: Settings, engine: Engine | None = None,
     ops = Operations(service)  # health and metrics (bot/telegram/observe.py)
     flusher = asyncio.create_task(stats.run()) if isinstance(stats, BufferedStats) else None
     bot = create_bot(settings, ops)
-    dispatcher = ops.observe(build_dispatcher(service, answer_in_response=bool(
-        settings.webhook_url)))
+    updates = ops.observe(build_updates(service, answer_in_response=bool(settings.webhook_url)))
     watch_reload(service, settings)
     tune_gc()
     sweeper = asyncio.create_task(service.sweep(bot))  # erases conversations on request
@@ -162,11 +153,17 @@ async def serve(settings: Settings, engine: Engine | None = None,
         if primary:
             await set_profile(bot, engine)  # cosmetic: never stops the bot
         if settings.webhook_url:
-            await serve_webhook(settings, bot, dispatcher, service, ops.health, sock, primary)
+            await serve_webhook(settings, bot, updates, service, ops.health, sock, primary)
         else:
-            await bot.delete_webhook(drop_pending_updates=False)
+            await bot.delete_webhook()
+            polling = Polling(bot, updates)
+            polling.handle_signals()
+            log.info("polling for updates")
             # the session stays open until the updates in flight are answered (below)
-            await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=False)
+            await polling.run()
+    except UnauthorizedError:
+        raise ConfigError("BOT_TOKEN was refused by Telegram (revoked or mistyped): ask "
+                          "@BotFather for the bot's token") from None
     finally:
         await ops.stop()
         sweeper.cancel()
@@ -178,7 +175,7 @@ async def serve(settings: Settings, engine: Engine | None = None,
             except Exception as exc:
                 log.warning("statistics not written at shutdown (%s)", type(exc).__name__)
         await store.close()
-        await bot.session.close()
+        await bot.close()
 
 
 def run_bot(settings: Settings) -> int:

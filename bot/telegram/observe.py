@@ -12,12 +12,11 @@ Where each fact comes from:
 - **store errors**: :class:`MeteredStore` counts each failed store operation by name; a
   failed *write* is the service's own record (``BotService.last_write_failure``);
 - **store readiness**: a real write and read of a key of this process (Redis only);
-- **Bot API reachable, Telegram errors**: :class:`ApiWatch`, a request middleware that sees
-  every attempt (inside the retries);
-- **updates: latency and outcome by kind**: :class:`UpdateObserver`, an outer middleware of
-  the dispatcher; it also drops unknown update types with one line naming the type only
-  (aiogram would print the whole update, text and ids included), and gives each update its
-  time budget for Bot API retries (:data:`bot.telegram.retry.UPDATE_BUDGET`).
+- **Bot API reachable, Telegram errors**: :class:`ApiWatch`, a watcher of the Bot API client
+  that sees every attempt (inside the retries);
+- **updates: latency and outcome by kind**: :class:`bot.telegram.updates.Updates` itself,
+  given the metrics by :meth:`Operations.observe` (it also drops unknown update types with
+  one line naming the type only).
 
 Labels never carry an id or a text: node keys and languages come from the content, kinds
 are update types, Bot API method names and exception class names.
@@ -27,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 import datetime as dt
 import logging
 import re
@@ -35,18 +33,6 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import Bot, Dispatcher
-from aiogram.client.session.middlewares.base import (
-    BaseRequestMiddleware,
-    NextRequestMiddlewareType,
-)
-from aiogram.dispatcher.event.bases import UNHANDLED
-from aiogram.dispatcher.middlewares.base import BaseMiddleware
-from aiogram.exceptions import ClientDecodeError, TelegramNetworkError, TelegramServerError
-from aiogram.methods import Response, TelegramMethod
-from aiogram.methods.base import TelegramType
-from aiogram.types import TelegramObject, Update
-from aiogram.types.update import UpdateTypeLookupError
 from aiohttp import web
 
 from ..config import Settings
@@ -57,8 +43,9 @@ from ..ops import METRICS, Health, Metrics
 from ..ops.http import serve_ops
 from ..store import StateStore
 from ..store.base import Opened
-from .retry import update_budget
+from .api import UNREACHED, BotApi
 from .service import BotService
+from .updates import Updates
 
 log = logging.getLogger(__name__)
 
@@ -68,74 +55,10 @@ PROBE_AFTER = 30.0  # call getMe when nothing reached the Bot API for this long
 _KIND = re.compile(r"^[a-z_]{1,40}$")
 
 
-# -- updates ---------------------------------------------------------------------------------
-
-_OUTCOME: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
-    "update_outcome", default=None)
-
-
-def failed() -> None:
-    """The update being handled ended in an error (the handlers call this where they catch
-    it and send the error reply)."""
-    holder = _OUTCOME.get()
-    if holder is not None:
-        holder[0] = "error"
-
-
-def unknown_kind(update: Update) -> str:
-    """The name of an update type aiogram does not know (a newer Bot API), safe to log."""
-    names = [k for k in (update.model_extra or {}) if k != "update_id"]
-    return names[0] if names and _KIND.match(names[0]) else "?"
-
-
-class UpdateObserver(BaseMiddleware):
-    """Outer middleware of ``dispatcher.update``: one histogram sample and one outcome per
-    update (``ok``, ``error``, ``ignored`` when no handler took it, ``unknown``)."""
-
-    def __init__(self, metrics: Metrics, clock: Callable[[], float] = time.perf_counter
-                 ) -> None:
-        self.metrics = metrics
-        self.clock = clock
-
-    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-                       event: TelegramObject, data: dict[str, Any]) -> Any:
-        assert isinstance(event, Update)
-        try:
-            kind = event.event_type
-        except UpdateTypeLookupError:
-            log.warning("an update of a type this bot does not know was ignored: %s",
-                        unknown_kind(event))
-            self.metrics.updates.labels("unknown", "unknown").inc()
-            return UNHANDLED
-        holder = ["ok"]
-        reset = _OUTCOME.set(holder)
-        start = self.clock()
-        try:
-            with update_budget():
-                result = await handler(event, data)
-            if result is UNHANDLED:
-                holder[0] = "ignored"
-            return result
-        except Exception:
-            holder[0] = "error"
-            raise
-        finally:
-            _OUTCOME.reset(reset)
-            took = self.clock() - start
-            self.metrics.latency.labels(kind).observe(took)
-            self.metrics.updates.labels(kind, holder[0]).inc()
-            if log.isEnabledFor(logging.DEBUG):  # LOG_FORMAT=json: kind, outcome, duration_ms
-                log.debug("update", extra={"kind": kind, "outcome": holder[0],
-                                           "duration_ms": round(took * 1000, 1)})
-
-
 # -- Bot API ---------------------------------------------------------------------------------
 
-#: Failures that say nothing came back from Telegram itself (any other error is an answer).
-UNREACHED = (TelegramNetworkError, TelegramServerError, ClientDecodeError)
 
-
-class ApiWatch(BaseRequestMiddleware):
+class ApiWatch:
     """Every Bot API attempt: an answer from Telegram (even a refusal) marks the Bot API
     reachable; a failure is counted by method and exception type."""
 
@@ -143,18 +66,13 @@ class ApiWatch(BaseRequestMiddleware):
         self.metrics = metrics
         self.health = health
 
-    async def __call__(self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot,
-                       method: TelegramMethod[TelegramType]) -> Response[TelegramType]:
-        try:
-            response = await make_request(bot, method)
-        except Exception as exc:
-            self.metrics.telegram_errors.labels(method.__api_method__, type(exc).__name__).inc()
-            if self.health is not None and not isinstance(exc, UNREACHED):
-                self.health.bot_api_answered()
-            raise
+    def __call__(self, method: str, exc: BaseException | None) -> None:
+        if exc is not None:
+            self.metrics.telegram_errors.labels(method, type(exc).__name__).inc()
+            if isinstance(exc, UNREACHED):
+                return
         if self.health is not None:
             self.health.bot_api_answered()
-        return response
 
 
 # -- conversations ---------------------------------------------------------------------------
@@ -294,8 +212,8 @@ def service_health(service: BotService, clock: Callable[[], float] = time.monoto
 
 class Operations:
     """One bot process's health and metrics. ``Operations(service)`` instruments the service
-    (its dialog and store); then :meth:`watch_api` (the bot's session), :meth:`observe` (the
-    dispatcher) and :meth:`start` (the Bot API probe, and in polling mode the HTTP server on
+    (its dialog and store); then :meth:`watch_api` (the Bot API client), :meth:`observe` (the
+    updates) and :meth:`start` (the Bot API probe, and in polling mode the HTTP server on
     METRICS_HOST:METRICS_PORT)."""
 
     def __init__(self, service: BotService, metrics: Metrics = METRICS) -> None:
@@ -309,16 +227,15 @@ class Operations:
         self._tasks: list[asyncio.Task[None]] = []
         self._runner: web.AppRunner | None = None
 
-    def watch_api(self, bot: Bot) -> None:
-        """Count the bot's Bot API calls (register after the retry middleware: each attempt
-        is seen)."""
-        bot.session.middleware(ApiWatch(self.metrics, self.health))
+    def watch_api(self, bot: BotApi) -> None:
+        """Count the bot's Bot API calls (each attempt, inside the retries)."""
+        bot.watchers.append(ApiWatch(self.metrics, self.health))
 
-    def observe(self, dispatcher: Dispatcher) -> Dispatcher:
-        dispatcher.update.outer_middleware(UpdateObserver(self.metrics))
-        return dispatcher
+    def observe(self, updates: Updates) -> Updates:
+        updates.metrics = self.metrics
+        return updates
 
-    async def start(self, bot: Bot, settings: Settings) -> None:
+    async def start(self, bot: BotApi, settings: Settings) -> None:
         self._tasks.append(asyncio.create_task(self.probe(bot)))
         if settings.webhook_url or not settings.metrics_port:
             return  # webhook mode: the routes are on the webhook server (bot/telegram/webhook)
@@ -332,7 +249,7 @@ class Operations:
                               "server") from None
         log.info("health and metrics on %s:%s", settings.metrics_host, settings.metrics_port)
 
-    async def probe(self, bot: Bot, every: float = PROBE_EVERY) -> None:
+    async def probe(self, bot: BotApi, every: float = PROBE_EVERY) -> None:
         """Keep "Bot API reached in the last minute" true while it is: when no call went out
         for a while (a quiet webhook), ask ``getMe``."""
         while True:

@@ -11,10 +11,8 @@ from __future__ import annotations
 import logging
 import re
 
-from aiogram import Bot
-from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
-
 from ..engine import SOURCE_LANG, Engine
+from .api import BotApi
 
 log = logging.getLogger(__name__)
 COMMANDS = ("start", "menu", "help", "language", "sos", "saj", "privacy", "forget")
@@ -27,7 +25,7 @@ def telegram_code(lang: str) -> str | None:
     return lang if ISO_639_1.match(lang) else None
 
 
-async def set_profile(bot: Bot, engine: Engine) -> int:
+async def set_profile(bot: BotApi, engine: Engine) -> int:
     """Set commands (private chats), description and short description in every language
     Telegram can show; returns how many calls failed (each logged, none raised)."""
     failed = 0
@@ -42,18 +40,19 @@ async def set_profile(bot: Bot, engine: Engine) -> int:
                         "the default (French) profile", lang)
             continue
         calls = (
-            ("setMyCommands", bot.set_my_commands(
-                [BotCommand(command=c, description=ui(lang, f"cmd_{c}")[:MAX_COMMAND])
-                 for c in COMMANDS],
-                scope=BotCommandScopeAllPrivateChats(), language_code=code)),
-            ("setMyDescription", bot.set_my_description(
-                ui(lang, "bot_description")[:MAX_DESCRIPTION], language_code=code)),
-            ("setMyShortDescription", bot.set_my_short_description(
-                ui(lang, "bot_short_description")[:MAX_SHORT], language_code=code)),
+            ("setMyCommands", {"commands": [
+                {"command": c, "description": ui(lang, f"cmd_{c}")[:MAX_COMMAND]}
+                for c in COMMANDS], "scope": {"type": "all_private_chats"},
+                "language_code": code}),
+            ("setMyDescription", {"description": ui(lang, "bot_description")[:MAX_DESCRIPTION],
+                                  "language_code": code}),
+            ("setMyShortDescription", {
+                "short_description": ui(lang, "bot_short_description")[:MAX_SHORT],
+                "language_code": code}),
         )
-        for method, call in calls:
+        for method, params in calls:
             try:
-                await call
+                await bot.call(method, params)
             except Exception as exc:  # cosmetic: log and go on
                 failed += 1
                 log.warning("%s failed for %s (%s): the profile stays as it was", method,

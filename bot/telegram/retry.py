@@ -2,9 +2,9 @@
 — but never resend a request that may have taken effect, and never wait longer than the
 update may.
 
-aiogram has no built-in retry; this request middleware adds a bounded one. A ``sendMessage``
-that timed out, or whose connection broke after it was written, may have been delivered:
-sending it again would show the user the same message twice. So a method that is not
+:class:`Retry` wraps every call of :class:`bot.telegram.api.BotApi` with a bounded retry.
+A ``sendMessage`` that timed out, or whose connection broke after it was written, may have
+been delivered: sending it again would show the user the same message twice. So a method that is not
 idempotent is retried only when the request surely did not take effect: a 429 (Telegram
 refused it) or a connection that could not be opened (:class:`RequestNotSentError`). Idempotent
 methods (deleting, answering a callback, setting the webhook or commands, reading) are
@@ -31,24 +31,19 @@ import logging
 import math
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
-from aiogram import Bot
-from aiogram.client.session.middlewares.base import (
-    BaseRequestMiddleware,
-    NextRequestMiddlewareType,
-)
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
-from aiogram.methods import Response, TelegramMethod
-from aiogram.methods.base import TelegramType
+from .api import NetworkError, RequestNotSentError, RetryAfterError, ServerError
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
 #: Bot API methods that can be repeated without a second effect.
 IDEMPOTENT = frozenset({
     "deleteMessage", "deleteMessages", "answerCallbackQuery", "setWebhook", "deleteWebhook",
-    "setMyCommands", "deleteMyCommands", "getMe", "getUpdates", "getWebhookInfo", "getChat",
-    "getFile", "close", "logOut",
+    "setMyCommands", "deleteMyCommands", "setMyDescription", "setMyShortDescription",
+    "getMe", "getUpdates", "getWebhookInfo", "getChat", "getFile", "close", "logOut",
 })
 #: Seconds an update may spend, retries included (under the 30 s chat lock, and under the
 #: time Telegram waits for a webhook's answer).
@@ -70,15 +65,7 @@ def update_budget(seconds: float = UPDATE_BUDGET,
         _DEADLINE.reset(token)
 
 
-class RequestNotSentError(TelegramNetworkError):
-    """The connection to the Bot API could not be opened: the request never left."""
-
-
-class ProxyServerError(TelegramServerError):
-    """A 5xx answer that is not the Bot API's JSON (an HTML error page from a proxy)."""
-
-
-class RetryMiddleware(BaseRequestMiddleware):
+class Retry:
     """Retry a failed request up to ``attempts`` times in all.
 
     429: wait ``retry_after`` if the update's budget (or ``max_wait``) allows, then retry;
@@ -125,23 +112,21 @@ class RetryMiddleware(BaseRequestMiddleware):
             self.flooded = {c: t for c, t in self.flooded.items() if t > now}
         self.flooded[chat] = max(self.flooded.get(chat, 0.0), now + seconds)
 
-    async def __call__(self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot,
-                       method: TelegramMethod[TelegramType]) -> Response[TelegramType]:
-        name = method.__api_method__
+    async def run(self, name: str, chat: int | str | None,
+                  attempt_once: Callable[[], Awaitable[T]]) -> T:
+        """``attempt_once()`` (one request of method ``name`` to ``chat``), tried again as
+        the rules above allow."""
         idempotent = name in IDEMPOTENT
-        chat = getattr(method, "chat_id", None)
-        chat = chat if isinstance(chat, int | str) else None
         for attempt in range(1, self.attempts + 1):
             left = self._closed(chat)
             if left:
                 if not self._may_wait(left):
-                    raise TelegramRetryAfter(method=method, retry_after=math.ceil(left),
-                                             message="flood control: not sent (the chat is "
-                                                     "closed for a while)")
+                    raise RetryAfterError(name, "flood control: not sent (the chat is closed for "
+                                     "a while)", math.ceil(left))
                 await self.sleep(left)
             try:
-                return await make_request(bot, method)
-            except TelegramRetryAfter as exc:
+                return await attempt_once()
+            except RetryAfterError as exc:
                 self._close(chat, exc.retry_after)
                 if attempt == self.attempts or not self._may_wait(exc.retry_after):
                     log.warning("429 from Telegram on %s: retry_after %s s is more than this "
@@ -149,7 +134,7 @@ class RetryMiddleware(BaseRequestMiddleware):
                     raise
                 log.info("429 from Telegram: waiting %s s", exc.retry_after)
                 await self.sleep(exc.retry_after)
-            except (TelegramServerError, TelegramNetworkError) as exc:
+            except (ServerError, NetworkError) as exc:
                 if attempt == self.attempts or not (idempotent
                                                     or isinstance(exc, RequestNotSentError)):
                     raise  # it may have been delivered: never send it twice

@@ -22,10 +22,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from types import TracebackType
 
-from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
-from aiogram.types import InlineKeyboardMarkup
-
 from ..dialog import Dialog, Notice
 from ..engine import Count, DeleteIncoming, Event, Forget, Reply, State, Text, Turn
 from ..errors import StoreFullError
@@ -33,8 +29,8 @@ from ..limits import Flood, Throttle
 from ..store import StateStore, StoreError, chat_key
 from ..store.base import Opened, done_key, mask_chat, unmask_chat
 from ..store.stats import StatsSink, record
+from .api import BadRequestError, BotApi, ForbiddenError, TelegramError
 from .keyboards import KEYBOARDS
-from .methods import EditText, SendText, preview
 
 log = logging.getLogger(__name__)
 DELETE_CHUNK = 100  # deleteMessages takes at most 100 ids
@@ -210,7 +206,7 @@ class BotService:
 
     # -- one update -------------------------------------------------------------------------
 
-    async def handle(self, bot: Bot, chat_id: int, event: Event,
+    async def handle(self, bot: BotApi, chat_id: int, event: Event,
                      incoming_id: int | None = None, update_id: int | None = None,
                      pressed: tuple[int, str] | None = None) -> list[int]:
         """Process one event of one private chat; returns the ids of messages sent.
@@ -258,7 +254,7 @@ class BotService:
                     await self._close(key, opened, writable, None, [*incoming, *sent], done)
         return sent
 
-    async def _step(self, bot: Bot, chat_id: int, key: str, event: Event,
+    async def _step(self, bot: BotApi, chat_id: int, key: str, event: Event,
                     incoming_id: int | None, state: State | None, lost: bool, writable: bool,
                     sent: list[int], pressed: tuple[int, str] | None = None
                     ) -> tuple[State | None, list[int]]:
@@ -305,7 +301,7 @@ class BotService:
                 write = replace(write, live=live[0], live_protected=live[1])
         return write, [*record, *sent]
 
-    async def _forget_chat(self, bot: Bot, chat_id: int, key: str, state: State | None,
+    async def _forget_chat(self, bot: BotApi, chat_id: int, key: str, state: State | None,
                            turn: Turn, incoming: list[int], sent: list[int]
                            ) -> tuple[State | None, list[int]]:
         with contextlib.suppress(StoreError):
@@ -334,7 +330,7 @@ class BotService:
         except StoreError as exc:
             self._write_failed(exc)
 
-    async def erase_due(self, bot: Bot) -> int:
+    async def erase_due(self, bot: BotApi) -> int:
         """Erase the conversations idle past the deadline their user chose, on both sides
         (as /forget, without a word); returns how many. The sweeper calls this every few
         seconds; each chat goes to one replica only."""
@@ -358,7 +354,7 @@ class BotService:
                 erased += 1
         return erased
 
-    async def sweep(self, bot: Bot, every: float = 30.0) -> None:
+    async def sweep(self, bot: BotApi, every: float = 30.0) -> None:
         """Run :meth:`erase_due` until cancelled (shutdown)."""
         while True:
             await asyncio.sleep(every)
@@ -374,7 +370,7 @@ class BotService:
     async def _count(self, counts: list[tuple[str, str]]) -> None:
         await record(self.stats, self.now(), counts)
 
-    async def _send(self, bot: Bot, chat_id: int, replies: tuple[Reply, ...] | list[Reply],
+    async def _send(self, bot: BotApi, chat_id: int, replies: tuple[Reply, ...] | list[Reply],
                     sent: list[int], edit: int | None = None
                     ) -> tuple[int, bool] | tuple[()] | None:
         """Send replies in order, adding each id to ``sent`` as soon as it is known (so an
@@ -390,37 +386,31 @@ class BotService:
                     last, edit = (edit, reply.protect), None
                     continue
                 edit = None
-                msg = await bot(SendText(
-                    chat_id=chat_id, text=reply.text, reply_markup=markup,
-                    protect_content=True if reply.protect else None,
-                    link_preview_options=preview(reply.text)))
-                sent.append(msg.message_id)
-                last = (msg.message_id, reply.protect)
+                message_id = await bot.send_message(chat_id, reply.text, markup, reply.protect)
+                sent.append(message_id)
+                last = (message_id, reply.protect)
                 if reply.venue is not None:
-                    venue = await bot.send_venue(chat_id, reply.venue.lat, reply.venue.lon,
-                                                 reply.venue.title, reply.venue.address)
-                    sent.append(venue.message_id)
+                    sent.append(await bot.send_venue(chat_id, reply.venue.lat, reply.venue.lon,
+                                                     reply.venue.title, reply.venue.address))
                     last = ()  # a venue cannot be edited into a text
-            except TelegramForbiddenError:
+            except ForbiddenError:
                 return None
         return last
 
     @staticmethod
-    async def _edit(bot: Bot, chat_id: int, message_id: int, reply: Reply,
-                    markup: InlineKeyboardMarkup | None) -> bool:
+    async def _edit(bot: BotApi, chat_id: int, message_id: int, reply: Reply,
+                    markup: str | None) -> bool:
         """Change a message in place; False if Telegram will not (too old, deleted...)."""
         try:
-            await bot(EditText(chat_id=chat_id, message_id=message_id, text=reply.text,
-                               reply_markup=markup,
-                               link_preview_options=preview(reply.text)))
-        except TelegramBadRequest as exc:
+            await bot.edit_text(chat_id, message_id, reply.text, markup)
+        except BadRequestError as exc:
             if "not modified" in str(exc):  # the same screen again: nothing to change
                 return True
             log.info("message not edited (%s): sending a new one", type(exc).__name__)
             return False
         return True
 
-    async def _delete_all(self, bot: Bot, chat_id: int, ids: list[int]) -> bool:
+    async def _delete_all(self, bot: BotApi, chat_id: int, ids: list[int]) -> bool:
         """Delete messages where Telegram allows it (private chats, under 48 h); never
         raises. True if Telegram confirmed every deletion."""
         unique = sorted(set(ids))
@@ -428,7 +418,7 @@ class BotService:
         for i in range(0, len(unique), DELETE_CHUNK):
             try:
                 ok = bool(await bot.delete_messages(chat_id, unique[i:i + DELETE_CHUNK])) and ok
-            except TelegramAPIError as exc:
+            except TelegramError as exc:
                 log.info("some messages could not be deleted (%s)", type(exc).__name__)
                 ok = False
             await asyncio.sleep(0)
@@ -438,14 +428,14 @@ class BotService:
         """Record message ids that need no answer (for /forget); never raises."""
         await self._append(chat_key(chat_id, self.secret), ids)
 
-    async def error_reply(self, bot: Bot, chat_id: int) -> None:
+    async def error_reply(self, bot: BotApi, chat_id: int) -> None:
         """Last resort after an unexpected error: the emergency numbers, never silence."""
         key = chat_key(chat_id, self.secret)
         turn = self.dialog.notice(await self._peek(key), Notice.ERROR, self.now())
         sent: list[int] = []
         try:
             blocked = await self._send(bot, chat_id, turn.replies, sent) is None
-        except TelegramAPIError as exc:
+        except TelegramError as exc:
             log.warning("error reply not sent (%s)", type(exc).__name__)
             blocked = False
         if blocked:

@@ -23,6 +23,7 @@ class FakeBotAPI:
         self.updates: list[dict[str, Any]] = []
         self.sent: list[dict[str, Any]] = []
         self.calls: list[str] = []
+        self.offsets: list[int] = []  # the offset of each getUpdates
         self.next_update = 1
         self.next_message = 100
         self.fail_next: dict[str, list[tuple[int, dict[str, Any] | str]]] = {}
@@ -91,13 +92,14 @@ class FakeBotAPI:
             result = BOT_USER
         elif method == "getUpdates":
             offset = int(params.get("offset") or 0)
+            self.offsets.append(offset)
             timeout = min(float(params.get("timeout") or 0), 1.0)
-            pending = [u for u in self.updates if u["update_id"] >= offset]
+            pending = self._pending(offset)
             if not pending and timeout:
                 self._new_update.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._new_update.wait(), timeout)
-                pending = [u for u in self.updates if u["update_id"] >= offset]
+                pending = self._pending(offset)
             result = pending
         elif method == "editMessageText":  # Telegram answers the edited message
             self.sent.append({"method": method, **params})
@@ -112,6 +114,10 @@ class FakeBotAPI:
             result = {"message_id": self.next_message, "date": 1700000000, "chat": CHAT,
                       "from": BOT_USER, "text": str(params.get("text", ""))}
         return web.json_response({"ok": True, "result": result})
+
+    def _pending(self, offset: int) -> list[Any]:
+        """Updates from ``offset`` on (anything that is not an update: always, as garbage)."""
+        return [u for u in self.updates if not isinstance(u, dict) or u["update_id"] >= offset]
 
     async def start(self) -> str:
         app = web.Application()

@@ -1,18 +1,16 @@
-"""A Bot API session that records calls and answers with canned JSON (no network).
+"""A Bot API transport that records calls and answers with canned JSON (no network).
 
-Answers go through aiogram's own ``check_response``, so 429/403/5xx raise the real exceptions.
+Answers go through the client's own decoding (bot/telegram/api.py), so 429/403/5xx raise the
+real exceptions. Calls are recorded by method name with a capital first letter
+("SendMessage"), with their parameters as the JSON body carried them.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator
 from typing import Any
 
-from aiogram import Bot
-from aiogram.client.session.base import BaseSession
-from aiogram.methods import TelegramMethod
-from aiogram.methods.base import TelegramType
+from bot.telegram.api import BotApi
 
 CHAT = {"id": 4242, "type": "private", "first_name": "Test"}
 
@@ -23,9 +21,8 @@ def message_json(message_id: int, chat: dict[str, Any] | None = None, text: str 
             "from": {"id": 1, "is_bot": True, "first_name": "Bot", "username": "fwb_bot"}}
 
 
-class RecordingSession(BaseSession):
+class RecordingSession:
     def __init__(self) -> None:
-        super().__init__()
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.canned: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         self.next_id = 1000
@@ -51,27 +48,18 @@ class RecordingSession(BaseSession):
                                            "username": "fwb_bot"}}
         return {"ok": True, "result": True}
 
-    async def make_request(self, bot: Bot, method: TelegramMethod[TelegramType],
-                           timeout: int | None = None) -> TelegramType:
-        api = method.__api_method__  # "sendMessage" -> "SendMessage", whatever the class
-        name = api[:1].upper() + api[1:]
-        params = method.model_dump(exclude_none=True)
+    async def post(self, method: str, body: bytes, timeout: float) -> tuple[int, bytes]:
+        name = method[:1].upper() + method[1:]
+        params = json.loads(body)
         self.calls.append((name, params))
         if self.canned.get(name):
             status, payload = self.canned[name].pop(0)
         else:
             status, payload = 200, self._default(name, params)
-        response = self.check_response(bot, method, status, json.dumps(payload))
-        return response.result  # type: ignore[return-value]
+        return status, json.dumps(payload).encode()
 
     async def close(self) -> None:
         return None
-
-    async def stream_content(self, url: str, headers: dict[str, Any] | None = None,
-                             timeout: int = 30, chunk_size: int = 65536,
-                             raise_for_status: bool = True) -> AsyncGenerator[bytes, None]:
-        raise AssertionError("the bot must never download files")
-        yield b""  # pragma: no cover
 
 
 class SlowSession(RecordingSession):
@@ -90,14 +78,18 @@ class SlowSession(RecordingSession):
             self.next_id = self.counter[0] - 1
         return super()._default(name, params)
 
-    async def make_request(self, bot: Bot, method: TelegramMethod[TelegramType],
-                           timeout: int | None = None) -> TelegramType:
-        if method.__api_method__ == "sendMessage":
+    async def post(self, method: str, body: bytes, timeout: float) -> tuple[int, bytes]:
+        if method == "sendMessage":
             import asyncio
 
             await asyncio.sleep(self.delay)
-        return await super().make_request(bot, method, timeout)
+        return await super().post(method, body, timeout)
 
     async def close(self) -> None:
         if self.closed_at is None:
             self.closed_at = len(self.calls)
+
+
+def fake_bot(session: RecordingSession | None = None) -> BotApi:
+    """A Bot API client talking to a recording session (no retries)."""
+    return BotApi("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session or RecordingSession())
