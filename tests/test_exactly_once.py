@@ -269,3 +269,23 @@ async def test_drain_waits_for_updates_in_flight(dialog: Dialog) -> None:
     await asyncio.sleep(0.05)
     assert await service.drain(5.0) and task.done()
     assert await service.store.get(chat_key(1, SECRET)) is not None
+
+
+class FullOnOpen(FullStore):
+    async def open_update(self, key: str, done: str | None,
+                          flood: tuple[int, float] | None = None) -> Opened:
+        raise StoreFullError("Redis is full")  # the lock (a write) is refused too
+
+
+async def test_flood_control_holds_when_the_store_cannot_count(dialog: Dialog) -> None:
+    """Redis refusing writes: the store cannot count the chat's messages, so this process
+    does (the bot still slows a flood down)."""
+    session = SlowSession(0)
+    bot = BotApi("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", session)
+    service = BotService(dialog, FullOnOpen(), SECRET, clock=lambda: NOW,
+                         throttle=Throttle(limit=2, window=60.0))
+    for i in range(1, 5):
+        await service.handle(bot, 1, Text("bonjour"), i, i)
+    texts = session.sent_texts()
+    assert sum("Doucement" in t for t in texts) == 1 and "Doucement" in texts[-1]
+    assert service.throttle is not None and len(service.throttle) == 1

@@ -16,8 +16,9 @@ import pytest
 from bot.dialog import Dialog
 from bot.engine.state import Start, State, Text
 from bot.errors import ConfigError, StoreError, StoreFullError, StoreUnavailableError
+from bot.limits import Throttle
 from bot.store import chat_key
-from bot.store.base import ids_key, lock_key
+from bot.store.base import flood_key, ids_key, lock_key
 from bot.store.redis import RedisStateStore, connect, parse_sentinel_url
 from bot.store.stats import RedisStats
 from bot.telegram.api import BotApi
@@ -299,3 +300,34 @@ async def test_a_real_sentinel(redis_server: RedisServer, tmp_path: Path) -> Non
     finally:
         proc.kill()
         proc.wait()
+
+
+async def test_flood_control_is_shared_by_replicas_and_kept_in_redis(
+        redis_server: RedisServer, dialog: Dialog) -> None:
+    """Messages of one chat spread over two replicas count together: past the limit one
+    "slow down", then silence; no replica keeps anything of that chat in its memory, and the
+    count expires with its window."""
+    stores = [RedisStateStore(redis_server.url) for _ in range(2)]
+    sessions = [RecordingSession(), RecordingSession()]
+    bots = [BotApi("123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx", s) for s in sessions]
+    services = [BotService(dialog, s, b"k", clock=lambda: NOW,
+                           throttle=Throttle(limit=3, window=10.0)) for s in stores]
+    try:
+        for i in range(6):  # replicas take turns
+            await feed(bots[i % 2], services[i % 2], message(i + 1, i + 1, "bonjour"))
+        texts = [t for s in sessions for t in s.sent_texts()]
+        assert len(texts) == 4 and sum("Doucement" in t for t in texts) == 1
+        assert all(len(s.throttle or ()) == 0 for s in services)  # nothing per chat in process
+        key = flood_key(chat_key(CHAT["id"], b"k"))
+        assert redis_server.admin.get(key) == b"6"
+        assert 0 < redis_server.admin.pttl(key) <= 10_000
+        # a replayed update is not counted twice
+        await feed(bots[0], services[0], message(6, 6, "bonjour"))
+        assert redis_server.admin.get(key) == b"6"
+        await feed(bots[0], services[0], message(7, 7, "/forget"))  # a command is not counted
+        deleted = {i for name, p in sessions[0].calls if name == "DeleteMessages"
+                   for i in p["message_ids"]}
+        assert set(range(1, 8)) <= deleted  # the dropped messages were recorded too
+    finally:
+        for s in stores:
+            await s.close()

@@ -9,6 +9,8 @@ One chat has, in any store:
 - while an update runs, a short **lock** (``fwb:l:<id>``, Redis only: across replicas);
 - the **update ids already handled** (``fwb:u:<id>:<hash>``), kept ten minutes, so a
   replayed update is not handled twice;
+- for flood control, the **messages of its current window** (``fwb:f:<id>``, a count that
+  expires with the window, ten seconds): shared by every replica and worker;
 - when the user asked for it, an **erase deadline** (``fwb:erase``, a sorted set of keys by
   time, and ``fwb:e:<id>``, the chat id masked with a pad only the bot's secret gives), so
   any replica can erase the conversation once it has been idle that long.
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..engine import State
+from ..limits import Flood
 
 KEY_PREFIX = "fwb:s:"
 IDS_PREFIX = "fwb:m:"
@@ -31,6 +34,7 @@ LOCK_PREFIX = "fwb:l:"
 DONE_PREFIX = "fwb:u:"
 ERASE_SET = "fwb:erase"
 ERASE_PREFIX = "fwb:e:"
+FLOOD_PREFIX = "fwb:f:"
 #: Message ids kept per chat (the oldest go first): far more than a conversation of a day.
 IDS_LIMIT = 1000
 #: How long a handled update id is remembered (Telegram redelivers within minutes).
@@ -42,11 +46,13 @@ class Opened:
     """The start of an update: the chat's state, and whether this update was handled already.
 
     ``token`` is the lock the update holds (Redis), to give back to :meth:`StateStore.close_update`.
+    ``flood``: flood control's verdict on this message, when it was asked for.
     """
 
     state: State | None
     duplicate: bool = False
     token: str | None = None
+    flood: Flood = Flood.OK
 
 
 class StateStore(Protocol):
@@ -55,9 +61,13 @@ class StateStore(Protocol):
     Every method raises :class:`bot.errors.StoreError` (or a subclass) when the store fails.
     """
 
-    async def open_update(self, key: str, done: str | None) -> Opened:
+    async def open_update(self, key: str, done: str | None,
+                          flood: tuple[int, float] | None = None) -> Opened:
         """Take the chat's lock (Redis: across replicas, waiting a bounded time), read its
-        state and whether update ``done`` was handled already — one round trip."""
+        state and whether update ``done`` was handled already — one round trip. ``flood``
+        (``(limit, window s)``): count this message for the chat's flood control (kept in
+        the store, so every replica counts the same messages; an update already handled is
+        not counted)."""
         ...
 
     async def close_update(self, key: str, opened: Opened, state: State | None,
@@ -95,6 +105,18 @@ class StateStore(Protocol):
     async def delete(self, key: str) -> None: ...
 
     async def close(self) -> None: ...
+
+
+def verdict(count: int, limit: int) -> Flood:
+    """Flood control's verdict on the ``count``-th message of a chat's window: past the
+    limit, warn once, then drop."""
+    if count <= limit:
+        return Flood.OK
+    return Flood.WARN if count == limit + 1 else Flood.DROP
+
+
+def flood_key(key: str) -> str:
+    return FLOOD_PREFIX + key.removeprefix(KEY_PREFIX)
 
 
 def chat_key(chat_id: int, secret: bytes) -> str:

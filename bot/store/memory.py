@@ -9,8 +9,10 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
 
 from ..engine import State
+from ..limits import Throttle
 from .base import DONE_TTL, IDS_LIMIT, Opened
 
 
@@ -25,12 +27,19 @@ class MemoryStateStore:
         self._erase: dict[str, tuple[float, str]] = {}  # key -> (wall-clock deadline, masked)
         self._max = max_chats
         self._clock = clock
+        self._throttle: Throttle | None = None  # made on the first message counted
 
     # -- one update -----------------------------------------------------------------------
 
-    async def open_update(self, key: str, done: str | None) -> Opened:
+    async def open_update(self, key: str, done: str | None,
+                          flood: tuple[int, float] | None = None) -> Opened:
         duplicate = done is not None and self._handled(done)
-        return Opened(await self.get(key), duplicate)
+        opened = Opened(await self.get(key), duplicate)
+        if flood is None or duplicate:
+            return opened
+        if self._throttle is None or (self._throttle.limit, self._throttle.window) != flood:
+            self._throttle = Throttle(flood[0], flood[1], self._clock)
+        return replace(opened, flood=self._throttle.check(key))
 
     async def close_update(self, key: str, opened: Opened, state: State | None,
                            ids: list[int], ttl: int, done: str | None) -> bool:
@@ -72,6 +81,8 @@ class MemoryStateStore:
             self._data[key] = (now + ttl, state[1])
 
     async def forget(self, key: str) -> list[int]:
+        if self._throttle is not None:
+            self._throttle.forget(key)
         state = await self.get(key)
         item = self._ids.pop(key, None)
         self._data.pop(key, None)

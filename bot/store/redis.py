@@ -39,6 +39,7 @@ from ..errors import (
     StoreTimeoutError,
     StoreUnavailableError,
 )
+from ..limits import Flood
 from .base import (
     DONE_TTL,
     ERASE_PREFIX,
@@ -47,18 +48,26 @@ from .base import (
     KEY_PREFIX,
     Opened,
     erase_key,
+    flood_key,
     ids_key,
     lock_key,
+    verdict,
 )
 
-#: KEYS: lock, state, [done]. ARGV: token, lock ms. -> {0} busy, or {1, duplicate, state}
+#: KEYS: lock, state, flood, [done]. ARGV: token, lock ms, flood window ms (0: not counted).
+#: -> {0} busy, or {1, duplicate, messages in the flood window (0: not counted), state}
 OPEN = """
 local held = redis.call('GET', KEYS[1])
 if held and held ~= ARGV[1] then return {0} end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 local dup = 0
-if KEYS[3] and redis.call('EXISTS', KEYS[3]) == 1 then dup = 1 end
-return {1, dup, redis.call('GET', KEYS[2])}
+if KEYS[4] and redis.call('EXISTS', KEYS[4]) == 1 then dup = 1 end
+local count = 0
+if dup == 0 and tonumber(ARGV[3]) > 0 then
+  count = redis.call('INCR', KEYS[3])
+  if count == 1 then redis.call('PEXPIRE', KEYS[3], ARGV[3]) end
+end
+return {1, dup, count, redis.call('GET', KEYS[2])}
 """
 
 #: KEYS: lock, state, ids, [done]. ARGV: token, state ('' = leave it), ttl, ids...
@@ -288,16 +297,20 @@ class RedisStateStore:
         if (read.decode() if isinstance(read, bytes) else read) != value:
             raise StoreError("Redis did not give back the value just written")
 
-    async def open_update(self, key: str, done: str | None) -> Opened:
+    async def open_update(self, key: str, done: str | None,
+                          flood: tuple[int, float] | None = None) -> Opened:
         token = secrets.token_hex(8)
-        keys = [lock_key(key), key, *([done] if done else [])]
+        keys = [lock_key(key), key, flood_key(key), *([done] if done else [])]
+        window = max(1, round(flood[1] * 1000)) if flood is not None else 0
         deadline = time.monotonic() + self.lock_wait
         delay = 0.005
         while True:
-            reply = await self._call(self._open(keys=keys, args=[token, self.lock_ms]))
+            reply = await self._call(self._open(keys=keys, args=[token, self.lock_ms, window]))
             if reply[0] == 1:
-                raw = reply[2] if len(reply) > 2 else None
-                return Opened(State.from_json(raw) if raw else None, bool(reply[1]), token)
+                raw = reply[3] if len(reply) > 3 else None
+                judged = verdict(int(reply[2]), flood[0]) if flood and reply[2] else Flood.OK
+                return Opened(State.from_json(raw) if raw else None, bool(reply[1]), token,
+                              judged)
             if time.monotonic() + delay > deadline:
                 raise StoreTimeoutError("the chat stayed locked by another update")
             await asyncio.sleep(delay * (0.5 + random.random()))

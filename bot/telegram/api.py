@@ -20,7 +20,14 @@ import json
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from aiohttp import ClientConnectorError, ClientError, ClientSession, ClientTimeout, TCPConnector
+from aiohttp import (
+    ClientConnectorError,
+    ClientError,
+    ClientSession,
+    ClientTimeout,
+    DummyCookieJar,
+    TCPConnector,
+)
 
 if TYPE_CHECKING:
     from .retry import Retry
@@ -158,14 +165,20 @@ class HttpTransport:
         self.prefix = f"{base.rstrip('/')}/bot{token}/"
         self.limit = limit
         self._session: ClientSession | None = None
+        self._timeouts: dict[float, ClientTimeout] = {}
 
     async def post(self, method: str, body: bytes, timeout: float) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
+            # no cookie jar: the Bot API sets no cookies
             self._session = ClientSession(connector=TCPConnector(limit=self.limit),
-                                          headers={"Content-Type": "application/json"})
+                                          headers={"Content-Type": "application/json"},
+                                          cookie_jar=DummyCookieJar())
+        wait = self._timeouts.get(timeout)
+        if wait is None:
+            wait = self._timeouts[timeout] = ClientTimeout(total=timeout)
         try:
             async with self._session.post(self.prefix + method, data=body,
-                                          timeout=ClientTimeout(total=timeout)) as resp:
+                                          timeout=wait) as resp:
                 return resp.status, await resp.read()
         except TimeoutError as exc:
             raise NetworkError(method, "request timeout") from exc

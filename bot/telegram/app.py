@@ -103,7 +103,7 @@ def tune_gc() -> None:
     ``gc.freeze()`` moves them out of the collector's reach. Conversation state is stored as
     strings (not tracked by the collector), so collections can be rarer: with the default
     thresholds a full collection stalls the loop every few thousand updates, a latency spike
-    (measure it with ``benchmarks/latency_probe.py``, which runs the load with GC on and off).
+    (the peers of ``benchmarks/run.py`` get the same tuning).
     """
     gc.collect()
     gc.freeze()

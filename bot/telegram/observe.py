@@ -140,9 +140,10 @@ class MeteredStore:
             self.metrics.store_errors.labels(f"{name}:{kind}").inc()
             raise
 
-    async def open_update(self, key: str, done: str | None) -> Opened:
+    async def open_update(self, key: str, done: str | None,
+                          flood: tuple[int, float] | None = None) -> Opened:
         with self._op("open_update"):
-            return await self.inner.open_update(key, done)
+            return await self.inner.open_update(key, done, flood)
 
     async def close_update(self, key: str, opened: Opened, state: State | None,
                            ids: list[int], ttl: int, done: str | None) -> bool:

@@ -145,10 +145,11 @@ class BotService:
         if self._told.get(notice):
             self._told[notice].clear()
 
-    async def _open(self, key: str, done: str | None) -> tuple[Opened, bool, bool]:
+    async def _open(self, key: str, done: str | None, flood: tuple[int, float] | None = None
+                    ) -> tuple[Opened, bool, bool]:
         """``(opened, read failed, may write)``."""
         try:
-            return await self.store.open_update(key, done), False, True
+            return await self.store.open_update(key, done, flood), False, True
         except StoreFullError as exc:  # reads still work: answer from the state, write nothing
             self._write_failed(exc)
             try:
@@ -216,28 +217,22 @@ class BotService:
         button's data (the message may be edited in place; a double tap does one thing)."""
         key = chat_key(chat_id, self.secret)
         incoming = [incoming_id] if incoming_id else []
-        if self.throttle is not None and isinstance(event, Text):
-            verdict = self.throttle.check(key)
-            if verdict is Flood.DROP:  # no answer, but the message is deleted by /forget
-                await self._append(key, incoming)
-                return []
-            if verdict is Flood.WARN:
-                turn = self.dialog.notice(await self._peek(key), Notice.SLOW_DOWN, self.now())
-                sent: list[int] = []
-                blocked = await self._send(bot, chat_id, turn.replies, sent) is None
-                if blocked:
-                    await self._blocked(key)
-                else:
-                    await self._append(key, [*incoming, *sent])
-                return sent
+        flood = ((self.throttle.limit, self.throttle.window)
+                 if self.throttle is not None and isinstance(event, Text) else None)
         done = done_key(key, update_id, self.secret) if update_id is not None else None
         async with self.locks.hold(key):
-            opened, lost, writable = await self._open(key, done)
+            opened, lost, writable = await self._open(key, done, flood)
             if opened.duplicate:
                 log.info("an update was delivered again: already handled, ignored")
                 await self._close(key, opened, writable, None, [], None)
                 return []
-            sent = []
+            verdict = opened.flood
+            if flood is not None and self.throttle is not None and (lost or not writable):
+                verdict = self.throttle.check(key)  # the store cannot count: this process does
+            if verdict is not Flood.OK:
+                return await self._flooded(bot, chat_id, key, opened, writable, verdict,
+                                           incoming, done)
+            sent: list[int] = []
             closed = False
             try:
                 write, record = await self._step(bot, chat_id, key, event, incoming_id,
@@ -252,6 +247,21 @@ class BotService:
             finally:
                 if not closed:  # an error: record what was exchanged, write no state
                     await self._close(key, opened, writable, None, [*incoming, *sent], done)
+        return sent
+
+    async def _flooded(self, bot: BotApi, chat_id: int, key: str, opened: Opened,
+                       writable: bool, verdict: Flood, incoming: list[int], done: str | None
+                       ) -> list[int]:
+        """Over the flood limit: "slow down" once (WARN), then nothing (DROP); the messages
+        are still recorded for /forget, and the state is left as it was."""
+        sent: list[int] = []
+        if verdict is Flood.WARN:
+            turn = self.dialog.notice(opened.state, Notice.SLOW_DOWN, self.now())
+            if await self._send(bot, chat_id, turn.replies, sent) is None:
+                await self._close(key, opened, writable, None, [], done)
+                await self._blocked(key)
+                return []
+        await self._close(key, opened, writable, None, [*incoming, *sent], done)
         return sent
 
     async def _step(self, bot: BotApi, chat_id: int, key: str, event: Event,
