@@ -193,12 +193,6 @@ def performance_md(res: dict[str, Any]) -> str:
                                               tp["echo"]["updates_per_s"]),
                       rel(off["300"]["echo-uvloop"]["cpu_ms_per_update"],
                           off["300"]["echo"]["cpu_ms_per_update"])))
-    if "ours-noanswer" in tp:
-        lever.append(("no answerCallbackQuery request (upper bound of answering it in the "
-                      "webhook response)",
-                      rel(tp["ours-noanswer"]["updates_per_s"], tp["ours"]["updates_per_s"]),
-                      rel(off["300"]["ours-noanswer"]["cpu_ms_per_update"],
-                          off["300"]["ours"]["cpu_ms_per_update"])))
     if lever:
         out += ["| change (benchmarks/launch.py) | saturated throughput | CPU per update at "
                 "300/s |", "|---|---|---|"]
@@ -207,10 +201,12 @@ def performance_md(res: dict[str, Any]) -> str:
     rs, th = res["rasa_sdk"], res["throttle"]
     out += [f"- rasa_sdk in the bot process: importing it and building the action executor "
             f"costs {rs['rasa_sdk_import_ms']} ms and {rs['rasa_sdk_rss_mib']} MiB of RSS "
-            "(measured after aiogram, numpy and the engine are loaded).",
-            f"- Flood control (`Throttle`): {th['throttle_kib_per_1k_active_chats']} KiB per "
-            f"1,000 chats active within its {th['throttle_window_s']:g} s window (tracemalloc);"
-            " idle chats are let go at the next check.",
+            "(measured after aiohttp, numpy and the engine are loaded).",
+            f"- Flood control: with Redis, a count per chat in Redis (nothing in the process); "
+            f"the process's own `Throttle` (used only while Redis cannot count) costs "
+            f"{th['throttle_kib_per_1k_active_chats']} KiB per 1,000 chats active within its "
+            f"{th['throttle_window_s']:g} s window (tracemalloc); in memory mode the count is "
+            "part of the chat's record in the store.",
             "- `WORKERS` (pre-forked webhook workers sharing one socket): the unique memory "
             f"of one more worker is {res.get('extra_worker_uss_mib')} MiB "
             "(`benchmarks/workers.py`, USS after 400 updates; the content is loaded and "

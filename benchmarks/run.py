@@ -16,8 +16,8 @@ server in this process, one token per bot):
   RedisStorage (its own private redis-server) (benchmarks/peers/dialog_bot.py);
 - ``ptb``: python-telegram-bot with a ConversationHandler (benchmarks/peers/ptb_bot.py).
 
-Lever runs (full run only): ``ours-uvloop`` and ``echo-uvloop`` (uvloop's loop),
-``ours-noanswer`` (no answerCallbackQuery request: benchmarks/launch.py).
+Lever runs (full run only): ``ours-uvloop`` and ``echo-uvloop`` (uvloop's loop:
+benchmarks/launch.py for ours).
 
 All bots: LOG_LEVEL WARNING, the default asyncio loop (uvloop only in the runs named so), the
 same GC tuning after start-up (bot/telegram/app.py's tune_gc; the peers copy it), the webhook
@@ -76,7 +76,6 @@ BOTS: dict[str, tuple[list[str], bool, bool]] = {
     "dialog-redis": ([PY, str(HERE / "peers" / "dialog_bot.py")], True, True),
     "ptb": ([PY, str(HERE / "peers" / "ptb_bot.py")], True, False),
     "ours-uvloop": ([PY, str(HERE / "launch.py"), "--uvloop"], True, False),
-    "ours-noanswer": ([PY, str(HERE / "launch.py"), "--skip-callback-answer"], True, False),
     "echo-uvloop": ([PY, str(HERE / "peers" / "echo.py")], False, False),
 }
 
@@ -474,8 +473,7 @@ sys.path.insert(0, sys.argv[1])
 def rss():
     with open("/proc/self/status") as fh:
         return int(dict(l.split(":", 1) for l in fh)["VmRSS"].split()[0]) / 1024
-import aiogram, aiohttp, pydantic, yaml, numpy, redis  # what the bot loads anyway
-import aiogram.types, aiogram.webhook.aiohttp_server
+import aiohttp, yaml, numpy, redis  # what the bot loads anyway
 from bot.engine import Engine
 from bot.store import MemoryStateStore
 before, t = rss(), time.perf_counter()
@@ -489,7 +487,7 @@ THROTTLE_CODE = r"""
 import json, sys, tracemalloc
 sys.path.insert(0, sys.argv[1])
 from bot.store import chat_key
-from bot.telegram.service import Throttle
+from bot.limits import Throttle
 keys = [chat_key(10_000 + i, b"k" * 32) for i in range(20_000)]
 throttle = Throttle()
 tracemalloc.start()
@@ -540,7 +538,7 @@ async def main(quick: bool) -> dict[str, Any]:  # noqa: PLR0915 (the phases, in 
     with PrivateRedis() as redis_ours, PrivateRedis() as redis_dialog:
         names = ["ours", "echo", "dialog", "ptb"]
         if not quick:
-            names += ["ours-uvloop", "echo-uvloop", "ours-noanswer"]
+            names += ["ours-uvloop", "echo-uvloop"]
         bots = {n: Bot(n, api, chats, seed=7) for n in names}
         if redis_ours.url and redis_dialog.url:
             bots["ours-redis"] = Bot("ours-redis", api, chats, 7, redis_ours.url)
@@ -579,8 +577,7 @@ async def main(quick: bool) -> dict[str, Any]:  # noqa: PLR0915 (the phases, in 
 
             res["offered"] = {}
             lat = [bots["ours"], bots["echo"]]
-            levers = [bots[n] for n in ("ours-uvloop", "echo-uvloop", "ours-noanswer")
-                      if n in bots]
+            levers = [bots[n] for n in ("ours-uvloop", "echo-uvloop") if n in bots]
             for rate in (300.0, 600.0):
                 print(f"offered load {rate:.0f}/s ...", flush=True)
                 group = lat + levers if rate == 300.0 else lat

@@ -1,0 +1,104 @@
+"""The default (in-process) store: expiry, bounds, handled updates, flood control, and what
+a chat costs in memory."""
+
+from __future__ import annotations
+
+import tracemalloc
+
+from bot.engine.state import State
+from bot.limits import Flood
+from bot.store import MemoryStateStore, chat_key
+from bot.store.base import IDS_LIMIT, done_key
+from bot.store.memory import DONE_KEEP
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+async def test_state_and_ids_expire_together_and_leave_memory() -> None:
+    clock = Clock()
+    store = MemoryStateStore(clock=clock)
+    opened = await store.open_update("fwb:s:a", None)
+    await store.close_update("fwb:s:a", opened, State(lang="nl"), [1, 2], 60, None)
+    clock.t += 30
+    await store.append_ids("fwb:s:a", [3], 60)  # moves both deadlines
+    clock.t += 45
+    assert await store.get("fwb:s:a") == State(lang="nl")
+    clock.t += 16
+    assert await store.get("fwb:s:a") is None
+    assert await store.forget("fwb:s:a") == []
+    await store.set("fwb:s:b", State(), 60)  # a write lets the expired chats at the front go
+    assert list(store._chats) == ["fwb:s:b"] and len(store) == 1
+
+
+async def test_the_oldest_chats_go_first_past_the_bound() -> None:
+    store = MemoryStateStore(max_chats=3)
+    for name in "abcd":
+        await store.set(f"fwb:s:{name}", State(), 60)
+    await store.set("fwb:s:b", State(lang="de"), 60)  # b is now the newest
+    await store.set("fwb:s:e", State(), 60)
+    assert list(store._chats) == ["fwb:s:d", "fwb:s:b", "fwb:s:e"]
+
+
+async def test_handled_updates_are_remembered_ten_minutes_the_last_sixteen() -> None:
+    clock = Clock()
+    store = MemoryStateStore(clock=clock)
+    key = chat_key(42, b"k")
+    done = [done_key(key, n, b"k") for n in range(DONE_KEEP + 1)]
+    for d in done:
+        opened = await store.open_update(key, d)
+        assert not opened.duplicate
+        await store.close_update(key, opened, None, [], 60, d)
+    assert (await store.open_update(key, done[-1])).duplicate
+    assert (await store.open_update(key, done[1])).duplicate
+    assert not (await store.open_update(key, done[0])).duplicate  # the oldest was let go
+    assert not (await store.open_update(key, done_key(chat_key(7, b"k"), 16, b"k"))).duplicate
+    clock.t += 601
+    assert not (await store.open_update(key, done[-1])).duplicate
+
+
+async def test_flood_control_counts_a_window_and_skips_replays() -> None:
+    clock = Clock()
+    store = MemoryStateStore(clock=clock)
+    verdicts = []
+    for n in range(5):
+        d = done_key("fwb:s:f", n, b"k")
+        opened = await store.open_update("fwb:s:f", d, (2, 10.0))
+        verdicts.append(opened.flood)
+        await store.close_update("fwb:s:f", opened, None, [], 60, d)
+    assert verdicts == [Flood.OK, Flood.OK, Flood.WARN, Flood.DROP, Flood.DROP]
+    replay = await store.open_update("fwb:s:f", done_key("fwb:s:f", 4, b"k"), (2, 10.0))
+    assert replay.duplicate and replay.flood is Flood.OK  # not counted
+    clock.t += 10.5
+    assert (await store.open_update("fwb:s:f", None, (2, 10.0))).flood is Flood.OK
+
+
+async def test_forget_returns_every_id_and_ids_are_bounded() -> None:
+    store = MemoryStateStore()
+    await store.append_ids("fwb:s:g", list(range(IDS_LIMIT + 5)), 60)
+    await store.set("fwb:s:g", State(message_ids=(7,)), 60)  # ids of an older version
+    ids = await store.forget("fwb:s:g")
+    assert ids[0] == 7 and ids[1:] == list(range(5, IDS_LIMIT + 5))
+    assert await store.get("fwb:s:g") is None and await store.forget("fwb:s:g") == []
+
+
+async def test_a_chat_costs_under_800_bytes() -> None:
+    store = MemoryStateStore()
+    state = State(lang="fr", lang_chosen=True, audience="young", at="sextortion:what_now",
+                  back=("menu:young", "sextortion:start"), greeted=True, live=1003)
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for n in range(2000):
+        key = chat_key(n, b"k")
+        for u in range(3):  # /start, a press, a typed text
+            d = done_key(key, 3 * n + u, b"k")
+            opened = await store.open_update(key, d, (8, 10.0))
+            await store.close_update(key, opened, state, [10_000 + n, 20_000 + n], 86400, d)
+    per_chat = (tracemalloc.get_traced_memory()[0] - before) / 2000
+    tracemalloc.stop()
+    assert per_chat < 800, per_chat  # was about 1,450 before the records were compact
