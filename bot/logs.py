@@ -14,23 +14,35 @@ import contextvars
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-_SECRETS: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar(
-    "log_secrets", default=())
+#: What must not be logged, per update being handled: strings, or a function giving them
+#: (called only when a line is about to be logged: most updates log nothing).
+_SECRETS: contextvars.ContextVar[tuple[str | Callable[[], Iterable[object]], ...]] = \
+    contextvars.ContextVar("log_secrets", default=())
 REDACTED = "a log line quoting a user's message or id was withheld"
 MIN_SECRET = 3  # shorter strings (a one-digit reply) would redact half the logs
 #: Record attributes every LogRecord has; anything else was passed with ``extra=``.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
+def _strings(values: Iterable[object]) -> Iterator[str]:
+    for value in values:
+        if value is not None:
+            text = str(value)
+            if len(text) >= MIN_SECRET:
+                yield text
+
+
 @contextmanager
-def guarding(values: Iterable[object]) -> Iterator[None]:
-    """While handling one update: never log these values (its text, ids, names)."""
-    secrets = tuple(s for s in (str(v) for v in values if v is not None) if len(s) >= MIN_SECRET)
-    token = _SECRETS.set((*_SECRETS.get(), *secrets))
+def guarding(values: Iterable[object] | Callable[[], Iterable[object]]) -> Iterator[None]:
+    """While handling one update: never log these values (its text, ids, names). A function
+    is called only if a line is logged meanwhile (the update is read then, not before)."""
+    added: tuple[str | Callable[[], Iterable[object]], ...] = (
+        (values,) if callable(values) else tuple(_strings(values)))
+    token = _SECRETS.set((*_SECRETS.get(), *added))
     try:
         yield
     finally:
@@ -41,8 +53,8 @@ class Redactor(logging.Filter):
     """Withholds a record that quotes a guarded value (its message, arguments or traceback)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        secrets = _SECRETS.get()
-        if not secrets:
+        guarded = _SECRETS.get()
+        if not guarded:
             return True
         try:
             text = record.getMessage()
@@ -50,9 +62,13 @@ class Redactor(logging.Filter):
             text = str(record.msg)
         if record.exc_info and record.exc_info[1] is not None:
             text += " " + repr(record.exc_info[1])
-        if any(s in text for s in secrets):
-            record.msg, record.args = REDACTED, ()
-            record.exc_info = record.exc_text = None
+        for item in guarded:
+            found = (item in text if isinstance(item, str)
+                     else any(s in text for s in _strings(item())))
+            if found:
+                record.msg, record.args = REDACTED, ()
+                record.exc_info = record.exc_text = None
+                break
         return True
 
 

@@ -23,10 +23,12 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import math
 import os
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import pairwise
 from pathlib import Path
 
@@ -52,8 +54,12 @@ def _grams(text: str) -> tuple[list[int], list[int]]:
     padded = f" {text} "
     n = len(padded)
     crc = zlib.crc32
-    chars = {crc(padded[i:i + k].encode()) & MASK
-             for k in CHAR_N for i in range(max(n - k + 1, 0))}
+    if padded.isascii():  # one character, one byte: slicing the bytes gives the same grams
+        raw = padded.encode()
+        chars = {crc(raw[i:i + k]) & MASK for k in CHAR_N for i in range(max(n - k + 1, 0))}
+    else:
+        chars = {crc(padded[i:i + k].encode()) & MASK
+                 for k in CHAR_N for i in range(max(n - k + 1, 0))}
     toks = text.split()
     wordset = {crc(b"w" + t.encode()) & MASK for t in toks}
     wordset.update(crc(b"b" + (a + " " + b).encode()) & MASK for a, b in pairwise(toks))
@@ -67,11 +73,11 @@ def featurize(text: str) -> tuple[list[int], list[float]]:
     out_i: list[int] = []
     out_v: list[float] = []
     if chars:
-        v = 1.0 / float(np.sqrt(len(chars)))
+        v = 1.0 / math.sqrt(len(chars))
         out_i += chars
         out_v += [v] * len(chars)
     if wordset:
-        v = 1.0 / float(np.sqrt(len(wordset)))
+        v = 1.0 / math.sqrt(len(wordset))
         out_i += wordset
         out_v += [v] * len(wordset)
     return out_i, out_v
@@ -91,7 +97,7 @@ class Classifier:
         if not self.classes:
             return {}
         idx, val = featurize(text)
-        logits = self.bias.astype(np.float64)
+        logits = self._bias64.copy()
         if idx and len(self.vocab):
             hashed = np.asarray(idx, dtype=np.uint32)
             pos = np.searchsorted(self.vocab, hashed)
@@ -105,6 +111,10 @@ class Classifier:
         exp = np.exp(logits)
         probs = exp / exp.sum()
         return {c: float(p) for c, p in zip(self.classes, probs, strict=True)}
+
+    @cached_property
+    def _bias64(self) -> np.ndarray:
+        return self.bias.astype(np.float64)
 
     def nbytes(self) -> int:
         return int(self.vocab.nbytes + self.weights.nbytes + self.bias.nbytes)

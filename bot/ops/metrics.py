@@ -7,6 +7,8 @@ language from the content, an event kind, a Bot API method name, an exception ty
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
@@ -37,6 +39,17 @@ class Metrics:
                            "probe)", registry=r)
         self.content_version = Gauge("fwb_content_info", "Loaded content version (always 1)",
                                      ["version"], registry=r)
+        self._children: dict[tuple[int, tuple[str, ...]], Any] = {}
+
+    def child(self, metric: Counter | Histogram, *labels: str) -> Any:
+        """``metric.labels(*labels)``, looked up once per label set (prometheus_client checks
+        and locks on every ``labels()`` call; the hot path counts a few per update). Label
+        values are bounded (module docstring), and so is this table."""
+        key = (id(metric), labels)
+        found = self._children.get(key)
+        if found is None:
+            found = self._children[key] = metric.labels(*labels)
+        return found
 
     def exposition(self) -> tuple[bytes, str]:
         """The text format and its content type (with the exposition-format version)."""

@@ -121,8 +121,7 @@ def flood_key(key: str) -> str:
 
 def chat_key(chat_id: int, secret: bytes) -> str:
     """A stable pseudonymous key for a chat (HMAC-SHA256, not reversible without the secret)."""
-    digest = hmac.new(secret, str(chat_id).encode(), hashlib.sha256).hexdigest()[:24]
-    return KEY_PREFIX + digest
+    return KEY_PREFIX + hmac.digest(secret, str(chat_id).encode(), "sha256")[:12].hex()
 
 
 def session_key(session: str, secret: bytes) -> str:
@@ -142,7 +141,7 @@ def lock_key(key: str) -> str:
 
 def done_key(key: str, update_id: int, secret: bytes) -> str:
     """The key that marks one update handled (the update id is hashed too)."""
-    digest = hmac.new(secret, b"u:%d" % update_id, hashlib.sha256).hexdigest()[:16]
+    digest = hmac.digest(secret, b"u:%d" % update_id, "sha256")[:8].hex()
     return f"{DONE_PREFIX}{key.removeprefix(KEY_PREFIX)}:{digest}"
 
 

@@ -19,7 +19,7 @@ STATS_TTL = 400 * 86400  # a bit over a year of daily counters
 
 
 def day_key(now: dt.datetime) -> str:
-    return now.astimezone(dt.UTC).strftime("%Y-%m-%d")
+    return now.astimezone(dt.UTC).date().isoformat()  # YYYY-MM-DD
 
 
 class StatsSink(Protocol):

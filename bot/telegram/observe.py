@@ -117,9 +117,9 @@ class MeteredDialog(Dialog):
         m = self.metrics
         for effect in turn.effects:
             if isinstance(effect, Count):
-                m.node_views.labels(effect.node, effect.lang).inc()
+                m.child(m.node_views, effect.node, effect.lang).inc()
                 if effect.node.startswith(CRISIS_PREFIX):
-                    m.crisis.labels(effect.node.removeprefix(CRISIS_PREFIX), effect.lang).inc()
+                    m.child(m.crisis, effect.node.removeprefix(CRISIS_PREFIX), effect.lang).inc()
         if before is not None and turn.state.lang != before.lang:
             m.language_switches.labels(turn.state.lang).inc()
 

@@ -168,7 +168,7 @@ class Updates:
             log.warning("an update of a type this bot does not know was ignored: %s", kind)
             self._count(kind="unknown", outcome="unknown")
             return None
-        with guarding(personal_values(data)):
+        with guarding(lambda: personal_values(data)):  # read only if a line is logged
             start = self.clock()
             outcome = ["ok"]
             try:
@@ -194,9 +194,10 @@ class Updates:
     def _count(self, kind: str, outcome: str, took: float | None = None) -> None:
         if self.metrics is None:
             return
+        m = self.metrics
         if took is not None:
-            self.metrics.latency.labels(kind).observe(took)
-        self.metrics.updates.labels(kind, outcome).inc()
+            m.child(m.latency, kind).observe(took)
+        m.child(m.updates, kind, outcome).inc()
         if log.isEnabledFor(logging.DEBUG) and took is not None:  # LOG_FORMAT=json
             log.debug("update", extra={"kind": kind, "outcome": outcome,
                                        "duration_ms": round(took * 1000, 1)})
