@@ -162,9 +162,12 @@ def performance_md(res: dict[str, Any]) -> str:
     for name, b in conv.items():
         out.append(f"| {name} | {b['conversations']:,} | {b['rss_growth_kib']} | "
                    f"{b['kib_per_1k']} |")
-    out += ["", "Each new conversation: `/start`, a press, a typed text; RSS of the bot "
-            "process before and right after (flood-control entries of those chats included: "
-            "they expire after the flood-control window)."]
+    out += ["", "Each new conversation: `/start`, a press, a typed text. The RSS of the bot "
+            "process is read before and right after a second batch of new conversations (the "
+            "first batch, not measured, takes the one-off growth: allocator arenas, buffers, "
+            "caches reaching their size), so the figure is what each conversation keeps: "
+            "flood-control counts included (they expire with the window). The floor answers "
+            "\"ok\" but aiogram's stock dispatcher keeps an FSM record per chat in memory."]
     if rc:
         out += ["", "### Redis commands per update", "", "| bot | per update | by command |",
                 "|---|---|---|"]

@@ -4,12 +4,13 @@ The same semantics as the Redis store, for one process: the service's per-chat l
 the updates of a chat, so no lock is needed here.
 
 Everything of one chat is one compact record (:class:`_Chat`): its state (the JSON text),
-its message ids (an ``array`` of 8-byte integers), the last updates handled (8-byte digests
-in one ``bytes``) and its flood-control window (two numbers). Records are kept in order of
-their last write; expired ones are let go from the front at each write, so the table holds
-the chats of the last ``ttl`` seconds (and never more than ``max_chats``), and a chat costs
-about 730 bytes (tests/test_memory_store.py; it was 1,450 with a table per kind of
-record).
+its message ids and the last updates handled (8-byte integers and 8-byte digests, each kind
+packed in one ``bytes``), its flood-control window (two numbers) and one deadline (handled
+updates are remembered at least ten minutes, and each one also renews the state). Records
+are kept in order of their last write; expired ones are let go from the front at each
+write, so the table holds the chats of the last ``ttl`` seconds (and never more than
+``max_chats``), and a chat costs about 630 bytes (tests/test_memory_store.py; it was 1,450
+with a table per kind of record).
 """
 
 from __future__ import annotations
@@ -29,19 +30,18 @@ _DIGEST = 8
 
 
 class _Chat:
-    __slots__ = ("done", "done_until", "expires", "flood_count", "flood_start", "ids", "state")
+    __slots__ = ("done", "expires", "flood_count", "flood_start", "ids", "state")
 
     def __init__(self) -> None:
-        self.expires = 0.0  # the state and the ids expire together
+        self.expires = 0.0  # the state, the ids and the handled updates expire together
         self.state: str | None = None
-        self.ids = array("q")
+        self.ids = b""  # message ids, 8 bytes each (native order), oldest first
         self.done = b""  # digests of the last updates handled, oldest first
-        self.done_until = 0.0
         self.flood_start = 0.0
         self.flood_count = 0
 
     def alive(self, now: float) -> bool:
-        return self.expires > now or self.done_until > now
+        return self.expires > now
 
 
 def _digest(done: str) -> bytes:
@@ -63,7 +63,7 @@ class MemoryStateStore:
     def _live(self, key: str) -> _Chat | None:
         chat = self._chats.get(key)
         if chat is not None and chat.expires <= self._clock():
-            chat.state, chat.ids = None, array("q")
+            chat.state, chat.ids, chat.done = None, b"", b""
         return chat
 
     def _touch(self, key: str) -> _Chat:
@@ -88,8 +88,7 @@ class MemoryStateStore:
     async def open_update(self, key: str, done: str | None,
                           flood: tuple[int, float] | None = None) -> Opened:
         chat = self._live(key)
-        duplicate = (done is not None and chat is not None and chat.done_until > self._clock()
-                     and _handled(chat.done, _digest(done)))
+        duplicate = done is not None and chat is not None and _handled(chat.done, _digest(done))
         state = State.from_json(chat.state) if chat is not None and chat.state else None
         judged = Flood.OK
         if flood is not None and not duplicate:
@@ -113,7 +112,7 @@ class MemoryStateStore:
         if done is not None:
             chat = self._touch(key)
             chat.done = (chat.done + _digest(done))[-DONE_KEEP * _DIGEST:]
-            chat.done_until = self._clock() + DONE_TTL
+            chat.expires = max(chat.expires, self._clock() + DONE_TTL)
         return True
 
     # -- message ids ----------------------------------------------------------------------
@@ -123,9 +122,7 @@ class MemoryStateStore:
         if not ids and (chat is None or not chat.ids):
             return
         chat = self._touch(key)
-        chat.ids.extend(ids)
-        if len(chat.ids) > IDS_LIMIT:
-            del chat.ids[:-IDS_LIMIT]
+        chat.ids = (chat.ids + array("q", ids).tobytes())[-IDS_LIMIT * 8:]
         chat.expires = self._clock() + ttl
 
     async def forget(self, key: str) -> list[int]:
@@ -133,10 +130,10 @@ class MemoryStateStore:
         if chat is None:
             return []
         state = State.from_json(chat.state) if chat.state else None
-        ids = [*(state.message_ids if state else ()), *chat.ids]
-        chat.state, chat.ids, chat.expires = None, array("q"), 0.0
-        chat.flood_start = chat.flood_count = 0
-        if not chat.alive(self._clock()):
+        ids = [*(state.message_ids if state else ()), *array("q", chat.ids)]
+        if chat.done:  # the handled updates stay: a redelivered update is still ignored
+            chat.state, chat.ids, chat.flood_start, chat.flood_count = None, b"", 0.0, 0
+        else:
             del self._chats[key]
         return ids
 
