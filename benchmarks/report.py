@@ -197,7 +197,7 @@ def performance_md(res: dict[str, Any]) -> str:
                       rel(off["300"]["echo-uvloop"]["cpu_ms_per_update"],
                           off["300"]["echo"]["cpu_ms_per_update"])))
     if lever:
-        out += ["| change (benchmarks/launch.py) | saturated throughput | CPU per update at "
+        out += ["| change | saturated throughput | CPU per update at "
                 "300/s |", "|---|---|---|"]
         out += [f"| {a} | {b} | {c} |" for a, b, c in lever]
         out.append("")

@@ -17,7 +17,8 @@ server in this process, one token per bot):
 - ``ptb``: python-telegram-bot with a ConversationHandler (benchmarks/peers/ptb_bot.py).
 
 Lever runs (full run only): ``ours-uvloop`` and ``echo-uvloop`` (uvloop's loop:
-benchmarks/launch.py for ours).
+``EVENT_LOOP=uvloop`` for ours, which uses uvloop by default when installed; the other runs
+set ``EVENT_LOOP=asyncio``, the loop the peers use).
 
 All bots: LOG_LEVEL WARNING, the default asyncio loop (uvloop only in the runs named so), the
 same GC tuning after start-up (bot/telegram/app.py's tune_gc; the peers copy it), the webhook
@@ -75,7 +76,7 @@ BOTS: dict[str, tuple[list[str], bool, bool]] = {
     "dialog": ([PY, str(HERE / "peers" / "dialog_bot.py")], True, False),
     "dialog-redis": ([PY, str(HERE / "peers" / "dialog_bot.py")], True, True),
     "ptb": ([PY, str(HERE / "peers" / "ptb_bot.py")], True, False),
-    "ours-uvloop": ([PY, str(HERE / "launch.py"), "--uvloop"], True, False),
+    "ours-uvloop": ([PY, "-m", "bot", "run"], True, False),
     "echo-uvloop": ([PY, str(HERE / "peers" / "echo.py")], False, False),
 }
 
@@ -229,6 +230,7 @@ class Bot:
             env["REDIS_URL"] = self.redis_url
         if self.name.endswith("-uvloop"):
             env["BENCH_LOOP"] = "uvloop"
+        env["EVENT_LOOP"] = "uvloop" if self.name.endswith("-uvloop") else "asyncio"
         return env
 
     def launch(self) -> None:

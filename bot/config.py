@@ -163,6 +163,15 @@ def _exit_url(read: _Reader) -> str:
     return url
 
 
+def _event_loop(read: _Reader) -> str:
+    loop = read.text("EVENT_LOOP", "auto").lower()
+    if loop not in ("auto", "uvloop", "asyncio"):
+        read.problems.append(f"EVENT_LOOP={loop!r} must be auto (uvloop when installed), "
+                             "uvloop or asyncio")
+        return "auto"
+    return loop
+
+
 @dataclass(frozen=True)
 class Settings:
     bot_token: str | None
@@ -193,6 +202,7 @@ class Settings:
     web_trust_proxy: bool = False
     metrics_host: str = "127.0.0.1"
     metrics_port: int = 9090
+    event_loop: str = "auto"
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, env_file: Path | None = None
@@ -254,6 +264,7 @@ class Settings:
             web_trust_proxy=read.bool("WEB_TRUST_PROXY", False),
             metrics_host=read.text("METRICS_HOST", "127.0.0.1"),
             metrics_port=read.port("METRICS_PORT", 9090, off=True),
+            event_loop=_event_loop(read),
         )
         if settings.workers > 1 and not (settings.webhook_url and settings.redis_url):
             read.problems.append(f"WORKERS={settings.workers} needs WEBHOOK_URL (workers share "

@@ -213,3 +213,20 @@ def test_an_installed_package_finds_its_content_anywhere(tmp_path: Path) -> None
                           capture_output=True, text=True, timeout=120, check=False)
     assert lost.returncode == 1 and "Traceback" not in lost.stderr
     assert "content folder does not exist" in lost.stdout
+
+
+def test_the_event_loop_setting() -> None:
+    import asyncio
+
+    from bot.config import ConfigError, Settings
+    from bot.telegram.app import use_loop
+
+    with pytest.raises(ConfigError, match="EVENT_LOOP='fast' must be auto"):
+        Settings.load({"EVENT_LOOP": "fast"})
+    policy = asyncio.get_event_loop_policy()
+    try:
+        assert use_loop(Settings.load({"EVENT_LOOP": "asyncio"})) == "asyncio"
+        assert use_loop(Settings.load({})) == "uvloop"  # installed with the bot (Linux)
+        assert type(asyncio.get_event_loop_policy()).__module__.startswith("uvloop")
+    finally:
+        asyncio.set_event_loop_policy(policy)

@@ -3,7 +3,7 @@ others lack: the logging level, the event loop, the garbage-collector tuning, th
 
 The peers read the same environment variables as ``python -m bot run``: BOT_TOKEN,
 BOT_API_BASE, WEBHOOK_URL, WEBHOOK_PORT, WEBHOOK_SECRET, REDIS_URL, LOG_LEVEL; and
-BENCH_LOOP (``asyncio`` or ``uvloop``), which ``benchmarks/launch.py`` applies to ours.
+BENCH_LOOP (``asyncio`` or ``uvloop``); ours takes EVENT_LOOP (benchmarks/run.py sets both).
 """
 
 from __future__ import annotations

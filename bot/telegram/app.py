@@ -139,6 +139,7 @@ async def serve(settings: Settings, engine: Engine | None = None,
     ``sock``: the listening socket they share; only the ``primary`` worker sets the webhook
     and the bot's profile."""
     engine = engine or build_engine(settings)
+    log.info("event loop: %s", type(asyncio.get_running_loop()).__module__.split(".")[0])
     store, stats = await open_store(settings)
     service = build_service(settings, engine, store, stats)
     ops = Operations(service)  # health and metrics (bot/telegram/observe.py)
@@ -187,9 +188,32 @@ def run_bot(settings: Settings) -> int:
               "anyone could post to. Set WEBHOOK_SECRET to a long random string "
               "(letters, digits, _ and -).", file=sys.stderr)
         return 2
-    if settings.workers > 1:
-        return exit_code(lambda: run_workers(settings))
-    return exit_code(lambda: asyncio.run(serve(settings)))
+
+    def run() -> int:
+        use_loop(settings)
+        if settings.workers > 1:
+            return run_workers(settings)
+        asyncio.run(serve(settings))
+        return 0
+
+    return exit_code(run)
+
+
+def use_loop(settings: Settings) -> str:
+    """Install the event loop ``EVENT_LOOP`` asks for; the one in use. ``auto``: uvloop when
+    it is installed (a dependency on Linux and macOS: about a fifth more updates per second
+    and less CPU per update, docs/performance.md), else asyncio's own."""
+    if settings.event_loop == "asyncio":
+        return "asyncio"
+    try:
+        import uvloop  # noqa: PLC0415 (optional: not on every platform)
+    except ImportError:
+        if settings.event_loop == "uvloop":
+            raise ConfigError("EVENT_LOOP=uvloop but uvloop is not installed: pip install "
+                              "uvloop, or EVENT_LOOP=auto") from None
+        return "asyncio"
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    return "uvloop"
 
 
 def run_workers(settings: Settings) -> int:
