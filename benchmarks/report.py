@@ -5,6 +5,8 @@ Every figure in that page comes from results.json; nothing is typed by hand.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 #: issue 19's goals: key -> (test, wording)
@@ -74,7 +76,11 @@ def performance_md(res: dict[str, Any]) -> str:
         "(about ten minutes on 2 cores; `--quick` is a smoke run of under two minutes whose "
         "figures are not quoted), written to `benchmarks/results.json`; "
         "`python benchmarks/run.py --docs` writes this page from it. The typed-text latency "
-        "comes from `benchmarks/understanding.py --p95-only`, run by the same command.",
+        "comes from `benchmarks/understanding.py --p95-only`, run by the same command; two "
+        "figures come from their own commands, which add them to the same file: "
+        "`python benchmarks/workers.py` (one more `WORKERS` worker) and "
+        "`python benchmarks/heap.py` (the Python heap per conversation). The three in a row "
+        "take about fifteen minutes.",
         "",
         f"Last run: {mode}, {m['cpus']} CPUs, {m['platform']}, Python {m['python']}, "
         f"{res['benchmark_seconds']} s.",
@@ -84,7 +90,8 @@ def performance_md(res: dict[str, Any]) -> str:
         "- **Over real HTTP, each bot in its own process, in webhook mode**, behind the same "
         "fake Bot API (an aiohttp server in the benchmark process; one token per bot). Ours is "
         "`python -m bot run` unmodified, `WEBHOOK_URL` and `BOT_API_BASE` pointing at the "
-        "fake. The peers (`benchmarks/peers/`, installed with `pip install -e .[bench]`): "
+        "fake, `EVENT_LOOP=asyncio` (it runs on uvloop by default, the peers do not). "
+        "The peers (`benchmarks/peers/`, installed with `pip install -e .[bench]`): "
         "the floor, a bare aiogram bot answering \"ok\" with aiogram's **stock session** "
         "(form bodies) and stock dispatcher; an **aiogram-dialog** bot with the same menu "
         "shape (welcome, topic menu, topic screens; a `MessageInput` for typed text) on "
@@ -108,8 +115,10 @@ def performance_md(res: dict[str, Any]) -> str:
         "- **The same advantages for everyone**: `LOG_LEVEL=WARNING` for all; the default "
         "asyncio event loop for all (uvloop only in the runs named so); the same GC tuning "
         "after start-up for all (`bot/telegram/app.py: tune_gc`, copied by the peers). "
-        "Where a side keeps an advantage: the floor and the aiogram-dialog bot use aiogram's "
-        "stock session, ours its own (`bot/telegram/session.py`, JSON bodies); the peers' "
+        "Where the sides differ: the floor and the aiogram-dialog bot use aiogram's stock "
+        "session and dispatcher; ours is not built on aiogram (its own Bot API client, "
+        "`bot/telegram/api.py`: JSON bodies, no model per update, request or answer; "
+        "`docs/architecture.md` says why); the peers' "
         "typed-text handling is a dozen keywords where ours runs crisis detection, the "
         "classifier and language identification (the model loaded); ours also counts "
         "statistics, deletes messages on \"quit\" and takes a per-chat lock in Redis; ours, "
@@ -131,6 +140,19 @@ def performance_md(res: dict[str, Any]) -> str:
         value = res.get(key)
         shown = "null (not implemented)" if value is None else value
         out.append(f"| {LABELS[key]} (`{key}`) | {shown} | {goal(key, value, res)} |")
+    before_file = Path(__file__).resolve().parent / "results-before-issue-19.json"
+    if before_file.exists():
+        before = json.loads(before_file.read_text(encoding="utf-8"))
+        out += ["", "### Before and after", "",
+                "The same command at commit c5f6f00, the last one on aiogram "
+                "(`benchmarks/results-before-issue-19.json`; another day, another load on the "
+                "machine: compare the ratios, not the absolute figures; memory per "
+                "conversation was then read on the first batch of new chats, one-off growth "
+                "included):", "",
+                "| measure | before | now |", "|---|---|---|"]
+        for key in keys:
+            if key in before and key != "echo_idle_rss_mib":
+                out.append(f"| {LABELS[key]} | {before[key]} | {res.get(key)} |")
     out += ["", "## Details", "", "### Saturated throughput", "",
             "| bot | updates/s (median) | each round | CPU ms per update | ratio ours / bot "
             "(spread) |", "|---|---|---|---|---|"]
@@ -168,6 +190,14 @@ def performance_md(res: dict[str, Any]) -> str:
             "caches reaching their size), so the figure is what each conversation keeps: "
             "flood-control counts included (they expire with the window). The floor answers "
             "\"ok\" but aiogram's stock dispatcher keeps an FSM record per chat in memory."]
+    heap = res.get("heap_bytes_per_conversation")
+    if heap:
+        out += ["", f"Of that, the bot's own Python heap (`benchmarks/heap.py`: the same "
+                f"conversations fed in process, `tracemalloc` over 5,000 new ones): "
+                f"**{heap['memory']} bytes per conversation in memory mode** (the chat's "
+                f"record in the store), **{heap['redis']} bytes with Redis** (nothing per "
+                "chat stays in the process). The rest of the RSS growth is the C allocator's "
+                "(arenas and buffers it keeps), which no Python object holds."]
     if rc:
         out += ["", "### Redis commands per update", "", "| bot | per update | by command |",
                 "|---|---|---|"]
@@ -221,8 +251,9 @@ def performance_md(res: dict[str, Any]) -> str:
             "append, state SET, update marked, lock released) instead of one GET and one SET "
             "over the hand-written `resp.py` client (one multiplexed connection; a GET cost "
             "45 µs there against 133 µs through redis-py). The ordering per chat across "
-            "replicas and the complete /forget cost about 0.2 ms more per update, measured with"
-            " `benchmarks/inprocess.py` against each version's own private redis-server "
-            "(old 0.58 ms, new 0.80 ms per update on a calm run). Commands per update stay "
-            "two (see above, INFO commandstats).", ""]
+            "replicas and the complete /forget cost about 0.2 ms more per update, measured "
+            "then with an in-process benchmark since removed (old 0.58 ms, new 0.80 ms per "
+            "update on a calm run). Round trips per update stay two (see above, INFO "
+            "commandstats); since issue 19 the `OPEN` script also counts the chat's messages "
+            "for flood control (an `INCR`, and a `PEXPIRE` on the first of a window).", ""]
     return "\n".join(out)

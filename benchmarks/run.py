@@ -679,7 +679,7 @@ if __name__ == "__main__":
     out = Path(args.output)
     if out.exists():  # benchmarks/workers.py's figures stay until it runs again
         previous = json.loads(out.read_text(encoding="utf-8"))
-        for key in ("extra_worker_uss_mib", "workers"):
+        for key in ("extra_worker_uss_mib", "workers", "heap_bytes_per_conversation"):
             if previous.get(key) is not None:
                 result[key] = previous[key]
     Path(args.output).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
