@@ -73,14 +73,13 @@ def performance_md(res: dict[str, Any]) -> str:
         "by hand. -->",
         "",
         "Every figure on this page comes from one command, `python benchmarks/run.py` "
-        "(about ten minutes on 2 cores; `--quick` is a smoke run of under two minutes whose "
+        "(about fifteen minutes on 2 cores; `--quick` is a smoke run of under two minutes whose "
         "figures are not quoted), written to `benchmarks/results.json`; "
         "`python benchmarks/run.py --docs` writes this page from it. The typed-text latency "
-        "comes from `benchmarks/understanding.py --p95-only`, run by the same command; two "
-        "figures come from their own commands, which add them to the same file: "
-        "`python benchmarks/workers.py` (one more `WORKERS` worker) and "
-        "`python benchmarks/heap.py` (the Python heap per conversation). The three in a row "
-        "take about fifteen minutes.",
+        "comes from `benchmarks/understanding.py --p95-only`, run by the same command, which "
+        "ends with `benchmarks/workers.py` (one more `WORKERS` worker) and "
+        "`benchmarks/heap.py` (the Python heap per conversation); each adds its figures to "
+        "the same file and can be run alone.",
         "",
         f"Last run: {mode}, {m['cpus']} CPUs, {m['platform']}, Python {m['python']}, "
         f"{res['benchmark_seconds']} s.",

@@ -201,8 +201,8 @@ def run_bot(settings: Settings) -> int:
 
 def use_loop(settings: Settings) -> str:
     """Install the event loop ``EVENT_LOOP`` asks for; the one in use. ``auto``: uvloop when
-    it is installed (a dependency on Linux and macOS: about a fifth more updates per second
-    and less CPU per update, docs/performance.md), else asyncio's own."""
+    it is installed (a dependency on Linux and macOS: less CPU per update, docs/performance.md,
+    the uvloop lever), else asyncio's own."""
     if settings.event_loop == "asyncio":
         return "asyncio"
     try:
