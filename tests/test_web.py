@@ -216,10 +216,14 @@ async def test_state_is_keyed_by_an_hmac_and_keeps_the_ttl(make_client: MakeClie
     client, service = await make_client(store, STATE_TTL="600")
     await turn(client, {"type": "start"})
     assert service.ttl == 600
+    from bot.store.memory import compact
+
     keys = list(store._chats)
-    assert keys == [session_key(SID, service.secret)]
+    assert keys == [compact(session_key(SID, service.secret))]
+    assert compact(session_key(SID, service.secret)) == bytes.fromhex(
+        session_key(SID, service.secret).removeprefix("fwb:s:"))
     records = [(k, c.state, list(c.ids), c.done) for k, c in store._chats.items()]
-    assert SID not in keys[0] and SID not in str(records)
+    assert SID.encode() not in keys[0] and SID not in str(records)
 
 
 async def test_forget_erases_the_state_and_the_page(make_client: MakeClient) -> None:

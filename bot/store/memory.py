@@ -7,10 +7,11 @@ Everything of one chat is one compact record (:class:`_Chat`): its state (the JS
 its message ids and the last updates handled (8-byte integers and 8-byte digests, each kind
 packed in one ``bytes``), its flood-control window (two numbers) and one deadline (handled
 updates are remembered at least ten minutes, and each one also renews the state). Records
-are kept in order of their last write; expired ones are let go from the front at each
-write, so the table holds the chats of the last ``ttl`` seconds (and never more than
-``max_chats``), and a chat costs about 630 bytes (tests/test_memory_store.py; it was 1,450
-with a table per kind of record).
+are kept in a plain ``dict`` in order of their last write (a write moves its record to the
+end); every ``sweep_every`` writes, the expired ones at the front are let go, and the oldest
+whenever the table holds more than ``max_chats``. A chat costs about 600 bytes
+(tests/test_memory_store.py, benchmarks/heap.py; it was 1,450 with a table per kind of
+record).
 """
 
 from __future__ import annotations
@@ -18,12 +19,11 @@ from __future__ import annotations
 import hashlib
 import time
 from array import array
-from collections import OrderedDict
 from collections.abc import Callable
 
 from ..engine import State
 from ..limits import Flood
-from .base import DONE_TTL, IDS_LIMIT, Opened, verdict
+from .base import DONE_TTL, IDS_LIMIT, KEY_PREFIX, Opened, verdict
 
 DONE_KEEP = 16  # updates remembered as handled per chat (Telegram redelivers the last ones)
 _DIGEST = 8
@@ -44,6 +44,18 @@ class _Chat:
         return self.expires > now
 
 
+def compact(key: str) -> bytes:
+    """A chat key as the table holds it: its 12-byte digest (``fwb:s:`` and 24 hex digits,
+    as :func:`bot.store.chat_key` and :func:`bot.store.session_key` make them), 34 bytes less
+    than the text; any other key as its UTF-8 bytes."""
+    if len(key) == 30 and key.startswith(KEY_PREFIX):
+        try:
+            return bytes.fromhex(key[6:])
+        except ValueError:
+            pass
+    return key.encode()
+
+
 def _digest(done: str) -> bytes:
     return hashlib.blake2b(done.encode(), digest_size=_DIGEST).digest()
 
@@ -52,36 +64,49 @@ class MemoryStateStore:
     """In-process store with TTL and size bounds (oldest chats let go first)."""
 
     def __init__(self, max_chats: int = 200_000,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self._chats: OrderedDict[str, _Chat] = OrderedDict()
+                 clock: Callable[[], float] = time.monotonic, sweep_every: int = 1024) -> None:
+        self._chats: dict[bytes, _Chat] = {}  # compact(key) -> record, oldest write first
         self._erase: dict[str, tuple[float, str]] = {}  # key -> (wall-clock deadline, masked)
         self._max = max_chats
         self._clock = clock
+        self._sweep_every = sweep_every
+        self._writes = 0
 
     # -- records --------------------------------------------------------------------------
 
     def _live(self, key: str) -> _Chat | None:
-        chat = self._chats.get(key)
+        chat = self._chats.get(compact(key))
         if chat is not None and chat.expires <= self._clock():
             chat.state, chat.ids, chat.done = None, b"", b""
         return chat
 
     def _touch(self, key: str) -> _Chat:
-        """The chat's record, created if needed, moved to the back (the newest); records
-        expired at the front, and the oldest over ``max_chats``, are let go."""
-        now = self._clock()
+        """The chat's record, created if needed, moved to the end (the newest write)."""
         chats = self._chats
-        chat = chats.get(key)
+        short = compact(key)
+        chat = chats.pop(short, None)
         if chat is None:
-            chat = chats[key] = _Chat()
-        else:
-            chats.move_to_end(key)
-        while chats:
-            oldest = next(iter(chats.values()))
-            if oldest is chat or (oldest.alive(now) and len(chats) <= self._max):
-                break
-            chats.popitem(last=False)
+            chat = _Chat()
+        chats[short] = chat
+        self._writes += 1
+        if self._writes >= self._sweep_every or len(chats) > self._max:
+            self._sweep(chat)
         return chat
+
+    def _sweep(self, keep: _Chat) -> None:
+        """Let go of the expired records at the front (the oldest writes), and of the oldest
+        ones while the table holds more than ``max_chats``; never ``keep``."""
+        self._writes = 0
+        now = self._clock()
+        over = len(self._chats) - self._max
+        gone = []
+        for key, chat in self._chats.items():
+            if chat is keep or (over <= 0 and chat.alive(now)):
+                break
+            gone.append(key)
+            over -= 1
+        for key in gone:
+            del self._chats[key]
 
     # -- one update -----------------------------------------------------------------------
 
@@ -134,7 +159,7 @@ class MemoryStateStore:
         if chat.done:  # the handled updates stay: a redelivered update is still ignored
             chat.state, chat.ids, chat.flood_start, chat.flood_count = None, b"", 0.0, 0
         else:
-            del self._chats[key]
+            del self._chats[compact(key)]
         return ids
 
     # -- erase deadlines ------------------------------------------------------------------
