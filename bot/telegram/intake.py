@@ -61,7 +61,7 @@ class GuardedRequestHandler:
 
     async def handle(self, request: web.Request) -> web.Response:
         if not self.verify_secret(request.headers.get(SECRET_HEADER, "")):
-            return web.Response(body="UnauthorizedError", status=401)
+            return web.Response(body="Unauthorized", status=401)
         raw = await request.read()  # over client_max_size: aiohttp answers 413
         try:
             data = json.loads(raw)
