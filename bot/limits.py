@@ -18,14 +18,23 @@ class Flood(enum.Enum):
     DROP = "drop"  # over the limit and already warned: no answer
 
 
+def verdict(count: int, limit: int) -> Flood:
+    """Flood control's verdict on the ``count``-th message of a window: past the limit, warn
+    once, then drop. The one rule of every flood control (this module's :class:`Throttle`,
+    the stores' counts)."""
+    if count <= limit:
+        return Flood.OK
+    return Flood.WARN if count == limit + 1 else Flood.DROP
+
+
 @dataclass
 class Throttle:
     """Flood control per key (a chat, a browser tab, an address): past ``limit`` events within
     ``window`` s, warn once, then drop.
 
-    Each chat is two numbers, the start of its current window and the messages in it, plus
-    whether it was warned (the sign of the count) — about 250 bytes with its key, where a list of
-    timestamps cost 830 per chat (benchmarks/run.py). Only chats active within the last
+    Each chat is two numbers, the start of its current window and the messages in it (the
+    count says whether it was warned: :func:`verdict`) — about 250 bytes with its key, where a
+    list of timestamps cost 830 per chat (benchmarks/run.py). Only chats active within the last
     ``window`` seconds are remembered: chats are kept in order of their last message and the
     idle ones at the front are let go at each check, so the table holds at most the chats of
     the last ``window`` seconds (and never more than ``max_chats``); a check costs O(1)
@@ -36,7 +45,7 @@ class Throttle:
     window: float = 10.0
     clock: Callable[[], float] = time.monotonic
     max_chats: int = 100_000
-    #: key -> [window start, messages in it (negative once warned), last message time]
+    #: key -> [window start, messages in it, last message time]
     _seen: OrderedDict[str, list[float]] = field(default_factory=OrderedDict)
 
     def check(self, key: str) -> Flood:
@@ -52,13 +61,8 @@ class Throttle:
         entry = found if found is not None and found[0] > horizon else [now, 0.0, now]
         seen[key] = entry  # now the most recently active
         entry[2] = now
-        warned = entry[1] < 0
-        count = abs(entry[1]) + 1
-        if count <= self.limit:
-            entry[1] = count
-            return Flood.OK
-        entry[1] = -count
-        return Flood.DROP if warned else Flood.WARN
+        entry[1] += 1
+        return verdict(int(entry[1]), self.limit)
 
     def forget(self, key: str) -> None:
         """Let go of one key at once (its conversation was erased)."""

@@ -107,14 +107,6 @@ class StateStore(Protocol):
     async def close(self) -> None: ...
 
 
-def verdict(count: int, limit: int) -> Flood:
-    """Flood control's verdict on the ``count``-th message of a chat's window: past the
-    limit, warn once, then drop."""
-    if count <= limit:
-        return Flood.OK
-    return Flood.WARN if count == limit + 1 else Flood.DROP
-
-
 def flood_key(key: str) -> str:
     return FLOOD_PREFIX + key.removeprefix(KEY_PREFIX)
 

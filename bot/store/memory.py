@@ -22,8 +22,8 @@ from array import array
 from collections.abc import Callable
 
 from ..engine import State
-from ..limits import Flood
-from .base import DONE_TTL, IDS_LIMIT, KEY_PREFIX, Opened, verdict
+from ..limits import Flood, verdict
+from .base import DONE_TTL, IDS_LIMIT, KEY_PREFIX, Opened
 
 DONE_KEEP = 16  # updates remembered as handled per chat (Telegram redelivers the last ones)
 _DIGEST = 8

@@ -39,7 +39,7 @@ from ..errors import (
     StoreTimeoutError,
     StoreUnavailableError,
 )
-from ..limits import Flood
+from ..limits import Flood, verdict
 from .base import (
     DONE_TTL,
     ERASE_PREFIX,
@@ -51,7 +51,6 @@ from .base import (
     flood_key,
     ids_key,
     lock_key,
-    verdict,
 )
 
 #: KEYS: lock, state, flood, [done]. ARGV: token, lock ms, flood window ms (0: not counted).
