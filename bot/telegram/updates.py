@@ -216,12 +216,8 @@ class Updates:
             await self.service.remember(chat_id, [message_id])  # but /forget deletes them
             return
         async with self.service.track():
-            try:
-                await self.service.handle(bot, chat_id, event, message_id, update_id)
-            except Exception as exc:
-                log.error("update failed: %s", type(exc).__name__)
-                outcome[0] = "error"
-                await self.service.error_reply(bot, chat_id)
+            await self._handle(bot, chat_id, event, outcome, incoming_id=message_id,
+                               update_id=update_id)
 
     async def _callback(self, bot: BotApi, data: dict[str, Any], outcome: list[str]
                         ) -> dict[str, Any] | None:
@@ -262,9 +258,15 @@ class Updates:
         if chat_id is None:
             outcome[0] = "ignored"
             return
+        await self._handle(bot, chat_id, event, outcome, update_id=update_id, pressed=pressed)
+
+    async def _handle(self, bot: BotApi, chat_id: int, event: Event, outcome: list[str], *,
+                      update_id: int, incoming_id: int | None = None,
+                      pressed: tuple[int, str] | None = None) -> None:
+        """The service handles the event; an unexpected error is logged by its type and the
+        user gets the emergency numbers (never silence)."""
         try:
-            await self.service.handle(bot, chat_id, event, update_id=update_id,
-                                      pressed=pressed)
+            await self.service.handle(bot, chat_id, event, incoming_id, update_id, pressed)
         except Exception as exc:
             log.error("update failed: %s", type(exc).__name__)
             outcome[0] = "error"
