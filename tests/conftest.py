@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +16,8 @@ from bot.dialog import Dialog
 from bot.engine import Engine
 from bot.engine.i18n import Translator
 from bot.engine.loader import load_or_raise
+
+from .fakes.botapi import FakeBotAPI
 
 if TYPE_CHECKING:
     from .redis_util import RedisServer
@@ -83,3 +85,12 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
     yield server
     server.admin.close()
     server.stop()
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    """The fake Bot API over real HTTP (tests/fakes/botapi.py), started and stopped."""
+    fake = FakeBotAPI()
+    await fake.start()
+    yield fake
+    await fake.stop()

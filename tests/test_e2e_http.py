@@ -6,7 +6,6 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -14,14 +13,6 @@ from .conftest import ROOT, free_port
 from .fakes.botapi import FakeBotAPI
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    fake = FakeBotAPI()
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 async def start_bot(base: str, **env: str) -> asyncio.subprocess.Process:

@@ -410,14 +410,6 @@ async def test_unknown_update_in_polling_is_logged_by_type_only(
 HTML_502 = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
 
 
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    fake = FakeBotAPI()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
 async def test_html_502_is_retried_for_idempotent_methods_never_for_send_message(
         api: FakeBotAPI) -> None:
     clock = Clock()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -21,14 +20,6 @@ from .conftest import NOW
 from .fakes.botapi import FakeBotAPI
 
 TOKEN = "123456:TEST-xxxxxxxxxxxxxxxxxxxxxxxxx"
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    fake = FakeBotAPI()
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 def polling(api: FakeBotAPI, dialog: Dialog) -> Polling:
