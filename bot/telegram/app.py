@@ -23,7 +23,7 @@ from ..store import MemoryStateStore, StateStore
 from ..store.stats import BufferedStats, MemoryStats, RedisStats, StatsSink
 from .api import DEFAULT_BASE, BotApi, UnauthorizedError
 from .observe import Operations
-from .polling import Polling
+from .polling import TOKEN_REFUSED, Polling
 from .profile import set_profile
 from .retry import Retry
 from .service import BotService
@@ -163,8 +163,7 @@ async def serve(settings: Settings, engine: Engine | None = None,
             # the session stays open until the updates in flight are answered (below)
             await polling.run()
     except UnauthorizedError:
-        raise ConfigError("BOT_TOKEN was refused by Telegram (revoked or mistyped): ask "
-                          "@BotFather for the bot's token") from None
+        raise ConfigError(TOKEN_REFUSED) from None
     finally:
         await ops.stop()
         sweeper.cancel()

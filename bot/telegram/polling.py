@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 
 LONG_POLL = 25  # seconds Telegram holds a getUpdates open when there is nothing new
 BACKOFF_MAX = 30.0
+#: What a 401 means for the operator, whichever call met it first (start-up or polling).
+TOKEN_REFUSED = ("BOT_TOKEN was refused by Telegram (revoked or mistyped): ask @BotFather "
+                 "for the bot's token")
 
 
 class Polling:
@@ -62,8 +65,7 @@ class Polling:
                 try:
                     batch = fetch.result()
                 except UnauthorizedError:
-                    raise ConfigError("BOT_TOKEN was refused by Telegram (revoked or "
-                                      "mistyped): ask @BotFather for the token") from None
+                    raise ConfigError(TOKEN_REFUSED) from None
                 except ConflictError:
                     raise ConfigError("another process is receiving this bot's updates "
                                       "(polling, or a webhook is set): run one bot per "
