@@ -306,11 +306,9 @@ class BotService:
             return None, []
         write = None
         if writable and not lost:
+            write = replace(turn.state, message_ids=(), last_press=tap)
             if live:
-                write = replace(turn.state, message_ids=(), last_press=tap, live=live[0],
-                                live_protected=live[1])
-            else:
-                write = replace(turn.state, message_ids=(), last_press=tap)
+                write = replace(write, live=live[0], live_protected=live[1])
         return write, [*record, *sent]
 
     async def _forget_chat(self, bot: BotApi, chat_id: int, key: str, state: State | None,
