@@ -371,6 +371,25 @@ async def test_a_library_line_quoting_the_update_is_withheld(
     assert not any(TEXT in line or "777001" in line for line in capture.lines)
 
 
+async def test_a_bug_outside_the_service_is_one_line_and_a_200(
+        hook: tuple[TestClient, Bench], capture: Capture) -> None:  # type: ignore[type-arg]
+    client, bench = hook
+
+    async def broken(*args: Any) -> None:
+        raise RuntimeError(TEXT)  # a bug whose message quotes the update
+
+    bench.service.remember = broken  # type: ignore[method-assign]
+    # a poll: the bot records its id without answering, and that call fails
+    body = {"update_id": 1, "message": dict(_message(9), poll={"id": "1"})}
+    body["message"].pop("text", None)
+    assert await _post(client, body) == 200
+    text = "\n".join(capture.lines)
+    assert "an update of type message failed (RuntimeError at test_operations.py:" in text
+    assert TEXT not in text and "Traceback" not in text
+    assert value(bench.exposition(), "fwb_updates_total", kind="message",
+                 outcome="error") == 1
+
+
 async def test_secret_header_non_ascii_oversized_or_wrong_is_401(
         hook: tuple[TestClient, Bench]) -> None:  # type: ignore[type-arg]
     client, bench = hook

@@ -93,15 +93,9 @@ class Polling:
         update_id = update.get("update_id")
         if isinstance(update_id, int) and not isinstance(update_id, bool):
             self.offset = max(self.offset, update_id + 1)
-        task = asyncio.ensure_future(self._feed(update))
+        task = asyncio.ensure_future(self.updates.feed(self.bot, update))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
-
-    async def _feed(self, update: dict[str, Any]) -> None:
-        try:
-            await self.updates.feed(self.bot, update)
-        except Exception as exc:  # the service catches its own: this is a bug
-            log.error("an update failed (%s)", type(exc).__name__)
 
     async def _confirm(self) -> None:
         """Tell Telegram the updates handled are done (they are not delivered again)."""

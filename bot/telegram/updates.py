@@ -18,6 +18,7 @@ import asyncio
 import logging
 import re
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -51,6 +52,15 @@ _KIND = re.compile(r"^[a-z_]{1,40}$")
 class MalformedError(ValueError):
     """A field the bot reads is missing or of the wrong type (the message says which field,
     never its value)."""
+
+
+def where(exc: BaseException) -> str:
+    """``file:line`` of the innermost frame of an exception (no values, no message)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return "?"
+    last = frames[-1]
+    return f"{last.filename.rsplit('/', 1)[-1]}:{last.lineno}"
 
 
 def kind_of(data: dict[str, Any]) -> str:
@@ -161,8 +171,9 @@ class Updates:
         self.clock = clock
 
     async def feed(self, bot: BotApi, data: dict[str, Any]) -> dict[str, Any] | None:
-        """Handle one update; the method to answer the webhook with, or None. Never raises
-        for an update's content (errors are logged by type and answered to the user)."""
+        """Handle one update; the method to answer the webhook with, or None. Never raises:
+        errors are logged by type (and where, for a bug), never with what the update holds,
+        and the user gets an answer when the service could give one."""
         kind = kind_of(data)
         if kind not in KNOWN_KINDS:
             log.warning("an update of a type this bot does not know was ignored: %s", kind)
@@ -184,9 +195,10 @@ class Updates:
                 log.warning("an update of type %s that does not validate was dropped (field "
                             "%s)", kind, exc)
                 outcome[0], answer = "invalid", None
-            except Exception:
-                outcome[0] = "error"
-                raise
+            except Exception as exc:  # the service catches its own: this is a bug
+                log.error("an update of type %s failed (%s at %s)", kind, type(exc).__name__,
+                          where(exc))
+                outcome[0], answer = "error", None
             finally:
                 self._count(kind, outcome[0], self.clock() - start)
         return answer
