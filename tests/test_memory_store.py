@@ -117,3 +117,16 @@ def test_keys_are_kept_as_their_digest() -> None:
     assert compact(key) == bytes.fromhex(key[6:]) and len(compact(key)) == 12
     assert compact("fwb:s:not-hex-but-thirty-chars") == b"fwb:s:not-hex-but-thirty-chars"
     assert compact("other") == b"other"
+
+
+async def test_a_write_after_expiry_starts_afresh() -> None:
+    """Ids and handled updates that expired do not come back with the next write."""
+    clock = Clock()
+    store = MemoryStateStore(clock=clock)
+    await store.append_ids("fwb:s:h", [1, 2], 60)
+    opened = await store.open_update("fwb:s:h", "u1")
+    await store.close_update("fwb:s:h", opened, None, [], 60, "u1")
+    clock.t += 601
+    await store.set("fwb:s:h", State(lang="de"), 60)
+    assert not (await store.open_update("fwb:s:h", "u1")).duplicate
+    assert await store.forget("fwb:s:h") == []

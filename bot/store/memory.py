@@ -80,13 +80,16 @@ class MemoryStateStore:
             chat.state, chat.ids, chat.done = None, b"", b""
         return chat
 
-    def _touch(self, key: str) -> _Chat:
-        """The chat's record, created if needed, moved to the end (the newest write)."""
+    def _write(self, key: str) -> _Chat:
+        """The chat's record to write to, created if needed (and emptied of what expired),
+        moved to the end (the newest write)."""
         chats = self._chats
         short = compact(key)
         chat = chats.pop(short, None)
         if chat is None:
             chat = _Chat()
+        elif chat.expires <= self._clock():
+            chat.state, chat.ids, chat.done = None, b"", b""
         chats[short] = chat
         self._writes += 1
         if self._writes >= self._sweep_every or len(chats) > self._max:
@@ -122,7 +125,7 @@ class MemoryStateStore:
 
     def _count(self, key: str, limit: int, window: float) -> Flood:
         """One more message in the chat's flood-control window (fixed, from its first)."""
-        chat = self._touch(key)
+        chat = self._write(key)
         now = self._clock()
         if chat.flood_start <= now - window:
             chat.flood_start, chat.flood_count = now, 0
@@ -131,23 +134,27 @@ class MemoryStateStore:
 
     async def close_update(self, key: str, opened: Opened, state: State | None,
                            ids: list[int], ttl: int, done: str | None) -> bool:
+        if state is None and not ids and done is None:
+            return True
+        chat = self._write(key)  # once for the state, the ids and the mark
+        now = self._clock()
         if state is not None:
-            await self.set(key, state, ttl)
-        await self.append_ids(key, ids, ttl)
+            chat.state = state.to_json()
+        if state is not None or ids:
+            chat.ids = _appended(chat.ids, ids)
+            chat.expires = now + ttl
         if done is not None:
-            chat = self._touch(key)
             chat.done = (chat.done + _digest(done))[-DONE_KEEP * _DIGEST:]
-            chat.expires = max(chat.expires, self._clock() + DONE_TTL)
+            chat.expires = max(chat.expires, now + DONE_TTL)
         return True
 
     # -- message ids ----------------------------------------------------------------------
 
     async def append_ids(self, key: str, ids: list[int], ttl: int) -> None:
-        chat = self._live(key)
-        if not ids and (chat is None or not chat.ids):
+        if not ids:
             return
-        chat = self._touch(key)
-        chat.ids = (chat.ids + array("q", ids).tobytes())[-IDS_LIMIT * 8:]
+        chat = self._write(key)
+        chat.ids = _appended(chat.ids, ids)
         chat.expires = self._clock() + ttl
 
     async def forget(self, key: str) -> list[int]:
@@ -181,7 +188,7 @@ class MemoryStateStore:
         return State.from_json(chat.state) if chat is not None and chat.state else None
 
     async def set(self, key: str, state: State, ttl: int) -> None:
-        chat = self._touch(key)
+        chat = self._write(key)
         chat.state = state.to_json()
         chat.expires = self._clock() + ttl
 
@@ -195,6 +202,11 @@ class MemoryStateStore:
     def __len__(self) -> int:
         now = self._clock()
         return sum(1 for c in self._chats.values() if c.state and c.expires > now)
+
+
+def _appended(ids: bytes, more: list[int]) -> bytes:
+    """Packed message ids with ``more`` at the end, the oldest let go past IDS_LIMIT."""
+    return (ids + array("q", more).tobytes())[-IDS_LIMIT * 8:] if more else ids
 
 
 def _handled(done: bytes, digest: bytes) -> bool:
