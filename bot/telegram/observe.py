@@ -28,7 +28,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -52,7 +51,6 @@ log = logging.getLogger(__name__)
 CRISIS_PREFIX = "emergency:"  # the crisis screens (flows/safety/crisis.yaml)
 PROBE_EVERY = 20.0  # seconds between two looks at the Bot API's freshness
 PROBE_AFTER = 30.0  # call getMe when nothing reached the Bot API for this long
-_KIND = re.compile(r"^[a-z_]{1,40}$")
 
 
 # -- Bot API ---------------------------------------------------------------------------------
