@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import platform
@@ -429,25 +430,29 @@ async def offered(bots: list[Bot], rate: float, rounds: int, seconds: float
     return out
 
 
-async def conversations(bot: Bot, n: int) -> dict[str, float]:
-    """RSS growth of the bot process for ``n`` new conversations (/start, a press, a text),
-    measured on a second batch of ``n``: the first batch takes the one-off growth (the
-    allocator's arenas, connection buffers, caches reaching their size), the second shows
-    what each conversation keeps."""
+async def conversations(bot: Bot, n: int, batches: int) -> dict[str, Any]:
+    """RSS growth of the bot process per new conversation (/start, a press, a text): a first
+    batch of ``n`` takes the one-off growth (the allocator's arenas, connection buffers,
+    caches reaching their size); then ``batches`` batches of ``n`` more, the RSS read after
+    each. The figure is the growth over all of them per conversation (a single batch's RSS
+    moves by a few hundred KiB whenever a table doubles or an arena is taken: the spread
+    gives each batch's figure)."""
     first = 1_000_000 + 100_000 * len(bot.name)
 
-    async def batch(start: int) -> None:
+    async def batch(start: int) -> int:
         # all chats /start, then each presses a button of its keyboard, then each types
         script = [(start + i, kind) for kind in ("start", "press", "text") for i in range(n)]
         await bot.closed_loop(3 * n, script)
         await asyncio.sleep(0.5)
+        return proc_mem_kib(bot.pid)["rss"]
 
-    await batch(first)
-    before = proc_mem_kib(bot.pid)["rss"]
-    await batch(first + n)
-    after = proc_mem_kib(bot.pid)["rss"]
-    return {"conversations": n, "rss_growth_kib": after - before,
-            "kib_per_1k": round((after - before) * 1000 / n, 1)}
+    rss = [await batch(first)]
+    for k in range(1, batches + 1):
+        rss.append(await batch(first + k * n))
+    each = [round((b - a) * 1000 / n, 1) for a, b in itertools.pairwise(rss)]
+    return {"conversations": n * batches, "rss_growth_kib": rss[-1] - rss[0],
+            "kib_per_1k": round((rss[-1] - rss[0]) * 1000 / (n * batches), 1),
+            "kib_per_1k_of_each_batch": each}
 
 
 async def startups(api: FakeBotAPI, names: tuple[str, ...], rounds: int
@@ -597,10 +602,10 @@ async def main(quick: bool) -> dict[str, Any]:  # noqa: PLR0915 (the phases, in 
             print(json.dumps(res["offered"], indent=1), flush=True)
 
             print("memory per conversation ...", flush=True)
-            n_conv = 1000 if quick else 5000
+            n_conv, batches = (1000, 2) if quick else (2500, 4)
             measured = ("ours", "ours-redis", "echo") if quick else (
                 "ours", "ours-redis", "echo", "dialog", "dialog-redis", "ptb")
-            res["conversations"] = {n: await conversations(bots[n], n_conv)
+            res["conversations"] = {n: await conversations(bots[n], n_conv, batches)
                                     for n in measured if n in bots}
             res["mix"] = {n: dict(b.mix) for n, b in bots.items()}
             res["errors"] = {n: b.errors for n, b in bots.items()}

@@ -112,7 +112,7 @@ async def test_a_contact_card_is_deleted_at_once_and_never_stored(dialog: Dialog
     assert deleted and deleted[0]["message_ids"] == [harness.message_id]
     assert "supprimé le contact" in harness.session.sent_texts()[-1]
     store = harness.store
-    dump = repr([(k, c.state, list(c.ids), c.done) for k, c in store._chats.items()])
+    dump = repr([(k, c.state, list(c.ids), c.done) for k, c in store.records()])
     assert "32470123456" not in dump and "Lina" not in dump
 
 

@@ -222,7 +222,7 @@ async def test_state_is_keyed_by_an_hmac_and_keeps_the_ttl(make_client: MakeClie
     assert keys == [compact(session_key(SID, service.secret))]
     assert compact(session_key(SID, service.secret)) == bytes.fromhex(
         session_key(SID, service.secret).removeprefix("fwb:s:"))
-    records = [(k, c.state, list(c.ids), c.done) for k, c in store._chats.items()]
+    records = [(k, c.state, list(c.ids), c.done) for k, c in store.records()]
     assert SID.encode() not in keys[0] and SID not in str(records)
 
 
