@@ -7,7 +7,7 @@ Everything of one chat is one ``bytes`` record (:class:`_Chat` packs and reads i
 24-byte head (one deadline, the flood-control window's start and count, how many message
 ids and handled updates follow), the message ids (8-byte integers), the digests of the last
 updates handled (8 bytes each), then the state's JSON text. One object per chat instead of
-one per field: the C allocator has fewer small blocks to keep, and a chat costs about 300
+one per field: the C allocator has fewer small blocks to keep, and a chat costs about 360
 bytes with its key and its place in the table (tests/test_memory_store.py,
 benchmarks/heap.py; it was 550 with a record object holding a field per kind, 1,450 with a
 table per kind). Handled updates are remembered at least ten minutes, and each one also
