@@ -13,7 +13,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $@
 
-locales/.compiled: $(VENV)/.installed $(wildcard locales/*/LC_MESSAGES/messages.po)
+locales/.compiled: $(VENV)/.installed $(wildcard locales/*/LC_MESSAGES/messages.po) bot/engine/cldr.py
 	$(PY) -m bot i18n compile > /dev/null
 	touch $@
 

@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 def load_engine(flows_dir: Path, locales_dir: Path) -> Engine:
     """Load and compile the content; raises :class:`bot.errors.ContentError` with every
     problem found."""
-    return Engine.build(load_or_raise(flows_dir), Translator.load(locales_dir))
+    translator = Translator.load(locales_dir)  # first: the checks render with its CLDR words
+    return Engine.build(load_or_raise(flows_dir), translator)
 
 
 class ActionRunner(Protocol):

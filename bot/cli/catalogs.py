@@ -19,6 +19,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
+from ..engine import cldr
 from ..engine.extract import extract_texts
 from ..engine.i18n import CATALOG_DIRS, LANGS, SOURCE_LANG
 from ..engine.loader import content_files, display_path
@@ -114,7 +115,8 @@ def _set_language(path: Path, lang: str) -> None:
 
 
 def compile_all(locales: Path) -> list[Path]:
-    """Compile every ``messages.po`` to ``messages.mo`` (fuzzy entries are left out)."""
+    """Compile every ``messages.po`` to ``messages.mo`` (fuzzy entries are left out), and
+    write the CLDR words the bot shows (language names, days, times: ``cldr.json``)."""
     out = []
     for po in sorted(locales.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
         catalog, _ = load_po(po)
@@ -122,6 +124,7 @@ def compile_all(locales: Path) -> list[Path]:
         with mo.open("wb") as fh:
             write_mo(fh, catalog, use_fuzzy=False)
         out.append(mo)
+    out.append(cldr.write(locales, LANGS))
     return out
 
 

@@ -15,9 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from babel import Locale
-
 from ..errors import CatalogError
+from . import cldr
 from .problems import Pos, Problem
 from .text import vocabulary
 
@@ -32,9 +31,6 @@ LANGS: tuple[str, ...] = (
 CATALOG_DIRS: dict[str, str] = {"zh": "zh_Hans"}
 RTL_LANGS = frozenset({"ar", "fa", "ps"})
 DEFAULT_LOCALES = Path(__file__).resolve().parents[2] / "locales"
-# Babel has no separate locale data for every code we accept: names shown in the menu
-# come from these locales when the code itself is unknown to Babel.
-_BABEL_LOCALE = {"zh": "zh_Hans", "pcm": "pcm"}
 # the header field itself (a line of the header entry), not the words in a comment
 _REVIEWED = re.compile(r'^"X-Native-Review: *yes\\n"$', re.MULTILINE | re.IGNORECASE)
 
@@ -55,14 +51,10 @@ _NAMES = {"fa": "فارسی / دری", "pcm": "Naija (Pidgin)"}
 
 
 def language_name(code: str) -> str:
-    """The language's own name ("Nederlands", "العربية"), from Babel's CLDR data."""
+    """The language's own name ("Nederlands", "العربية"), from CLDR (:mod:`.cldr`)."""
     if code in _NAMES:
         return _NAMES[code]
-    try:
-        locale = Locale.parse(_BABEL_LOCALE.get(code, code))
-        name = locale.get_display_name(locale) or code
-    except (ValueError, LookupError):
-        return code
+    name = cldr.words(code).name
     return name[:1].upper() + name[1:]
 
 
@@ -108,6 +100,7 @@ class Translator:
                             lang)
         if broken:
             raise CatalogError(broken)
+        cldr.load(locales, LANGS)
         return cls(catalogs, reviewed)
 
     def vocabulary(self) -> frozenset[str]:

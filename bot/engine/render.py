@@ -3,7 +3,7 @@
 Placeholders ``{contact.field}`` are filled from the directory (never guessed: an unknown
 field says so and shows the official portal); phone numbers are wrapped in Unicode isolation
 marks so they keep their digit order inside right-to-left text; hours are written with Babel
-in the user's language.
+in the user's language (CLDR's words, from ``locales/cldr.json``: :mod:`.cldr`).
 """
 
 from __future__ import annotations
@@ -14,9 +14,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from babel import Locale, UnknownLocaleError
-from babel.dates import format_skeleton, get_day_names
-
+from . import cldr
 from . import hours as hours_mod
 from .i18n import RTL_LANGS, SOURCE_LANG, Translator
 from .model import WEEKDAYS, Bundle, Contact, Hours
@@ -27,9 +25,6 @@ CONTACT_FIELDS = ("name", "phone", "chat", "web", "email", "address", "hours", "
 OPEN_NOW = "open_now"
 FSI, PDI = "\u2068", "\u2069"  # first-strong isolate ... pop directional isolate
 RLM = "\u200f"
-# Locales whose CLDR calendar data readers would not recognise: Babel's "pcm" writes day
-# names in an orthography few Nigerian teenagers read; English names are what they know.
-_BABEL = {"zh": "zh_Hans", "pcm": "en"}
 
 
 #: How a short list reads ("gratuit, anonyme") where the comma or brackets differ.
@@ -73,13 +68,6 @@ def directional(text: str, lang: str) -> str:
     return "\n".join(
         RLM + line if not line.startswith(RLM) and any(_strong(c) == "rtl" for c in line)
         else line for line in text.split("\n"))
-
-
-def babel_locale(lang: str) -> Locale:
-    try:
-        return Locale.parse(_BABEL.get(lang, lang))
-    except (UnknownLocaleError, ValueError):
-        return Locale.parse("en")
 
 
 def isolate(value: str) -> str:
@@ -154,11 +142,10 @@ class Renderer:
         return text
 
     def status_text(self, st: hours_mod.OpenStatus, lang: str, now: dt.datetime) -> str:
-        locale = babel_locale(lang)
         if st.always:
             return self.ui(lang, "hours_always")
         if st.open and st.closes is not None:
-            return self.ui(lang, "open_until", time=isolate(self._clock(st.closes, locale)))
+            return self.ui(lang, "open_until", time=isolate(cldr.clock(lang, st.closes)))
         if st.opens is not None:
             local_today = now.astimezone(hours_mod.TZ).date()
             delta = (st.opens.date() - local_today).days
@@ -167,21 +154,20 @@ class Renderer:
             elif delta == 1:
                 day = self.ui(lang, "tomorrow")
             else:
-                day = get_day_names("wide", locale=locale)[st.opens.weekday()]
+                day = cldr.words(lang).days_wide[st.opens.weekday()]
             return self.ui(lang, "closed_opens", day=day,
-                           time=isolate(self._clock(st.opens, locale)))
+                           time=isolate(cldr.clock(lang, st.opens)))
         return self.ui(lang, "hours_unknown")
 
     def week_text(self, hours: Hours, lang: str) -> str:
-        locale = babel_locale(lang)
-        names = get_day_names("abbreviated", locale=locale)
+        names = cldr.words(lang).days_abbreviated
         groups: list[tuple[int, int, str]] = []
         for day in range(len(WEEKDAYS)):
             intervals = hours.week[day]
             if not intervals:
                 continue
             spans = ", ".join(
-                f"{self._hm(i.start, locale)}–{self._hm(i.end, locale)}" for i in intervals)
+                f"{self._hm(i.start, lang)}–{self._hm(i.end, lang)}" for i in intervals)
             if groups and groups[-1][1] == day - 1 and groups[-1][2] == spans:
                 groups[-1] = (groups[-1][0], day, spans)
             else:
@@ -193,16 +179,10 @@ class Renderer:
         return "; ".join(parts)
 
     @staticmethod
-    def _clock(when: dt.datetime, locale: Locale) -> str:
-        """A 24-hour time in the locale's digits and separators (Belgium uses 24 h)."""
-        return format_skeleton("Hm", when.replace(tzinfo=None), locale=locale)
-
-    @classmethod
-    def _hm(cls, minutes: int, locale: Locale) -> str:
+    def _hm(minutes: int, lang: str) -> str:
         if minutes >= 1440:  # midnight at the end of a day reads as 24:00, not 00:00
             return "24:00"
-        day = dt.datetime(2026, 1, 5, minutes // 60, minutes % 60)
-        return cls._clock(day, locale)
+        return cldr.clock(lang, dt.datetime(2026, 1, 5, minutes // 60, minutes % 60))
 
     def card(self, contact: Contact, lang: str, now: dt.datetime, short: bool = False) -> str:
         """A compact contact card: name and phone, what it does, hours, links.
