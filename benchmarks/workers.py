@@ -3,10 +3,14 @@
     python benchmarks/workers.py        # prints the figures, writes extra_worker_uss_mib
 
 Starts ``python -m bot run`` in webhook mode with ``WORKERS=2`` against a small fake Bot API
-and a private redis-server, sends 400 updates (a /start and a typed message per chat), then
-reads each worker's USS (its private pages: /proc/<pid>/smaps_rollup) and PSS. The content is
-loaded once, before the fork, and frozen for the garbage collector, so most of it stays
-shared; what a worker owns is what it wrote since.
+and a private redis-server, reads each worker's USS (its private pages:
+/proc/<pid>/smaps_rollup) and PSS once it is ready, then sends 600 updates (/start, the
+worker's own language menu, a typed message, in French, Dutch, English and Arabic), each on
+a new connection so that the kernel spreads them over both workers (one kept-alive
+connection would feed one worker only), and reads them again. The figure is the largest USS
+after the traffic: what a worker that served its share owns. The content is loaded once,
+before the fork, and frozen for the garbage collector, so most of it stays shared; what a
+worker owns is what it wrote since.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from aiohttp import ClientSession, web
+from aiohttp import ClientSession, TCPConnector, web
 from private_redis import PrivateRedis, free_port
 
 HERE = Path(__file__).resolve().parent
@@ -59,6 +63,10 @@ async def fake_api() -> tuple[web.AppRunner, str]:
     return runner, f"http://127.0.0.1:{port}"
 
 
+def children(pid: int) -> list[int]:
+    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
 async def main() -> dict[str, object]:
     runner, base = await fake_api()
     port = free_port()
@@ -81,26 +89,29 @@ async def main() -> dict[str, object]:
                     except OSError:
                         await asyncio.sleep(0.2)
                 await asyncio.sleep(1.0)
-                headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+                idle = [memory_kib(pid) for pid in children(proc.pid)]
+            headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+            texts = ("/start", "/language", "il me menace de publier mes photos")
+            async with ClientSession(connector=TCPConnector(force_close=True)) as http:
                 for i in range(200):
                     chat = {"id": 5000 + i, "type": "private", "first_name": "A"}
-                    user = {"id": 5000 + i, "is_bot": False, "first_name": "A"}
-                    for j, text in enumerate(("/start", "il me menace de publier mes photos")):
-                        update = {"update_id": 2 * i + j + 1, "message": {
+                    user = {"id": 5000 + i, "is_bot": False, "first_name": "A",
+                            "language_code": ("fr", "nl", "en", "ar")[i % 4]}
+                    for j, text in enumerate(texts):
+                        update = {"update_id": len(texts) * i + j + 1, "message": {
                             "message_id": j + 1, "date": 1700000000, "chat": chat,
                             "from": user, "text": text}}
                         async with http.post(f"http://127.0.0.1:{port}/telegram",
                                              json=update, headers=headers) as r:
                             assert r.status == 200
-            children = [int(p) for p in Path(
-                f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()]
-            workers = [memory_kib(pid) for pid in children]
+            await asyncio.sleep(0.5)
+            workers = [memory_kib(pid) for pid in children(proc.pid)]
         finally:
             proc.send_signal(signal.SIGTERM)
             await asyncio.wait_for(proc.wait(), 30)
     await runner.cleanup()
-    extra = min(w["uss"] for w in workers) / 1024
-    return {"workers": workers, "extra_worker_uss_mib": round(extra, 1)}
+    extra = max(w["uss"] for w in workers) / 1024
+    return {"workers": workers, "workers_idle": idle, "extra_worker_uss_mib": round(extra, 1)}
 
 
 if __name__ == "__main__":
@@ -110,5 +121,6 @@ if __name__ == "__main__":
     results = json.loads(path.read_text(encoding="utf-8"))
     results["extra_worker_uss_mib"] = figures["extra_worker_uss_mib"]
     results["workers"] = figures["workers"]
+    results["workers_idle"] = figures["workers_idle"]
     path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"extra_worker_uss_mib = {figures['extra_worker_uss_mib']} written to {path}")

@@ -215,12 +215,21 @@ def use_loop(settings: Settings) -> str:
     return "uvloop"
 
 
+def preload(settings: Settings) -> None:
+    """Import before the fork what each worker would import after it, so the workers share
+    those pages: the Redis client alone pulls in about 150 modules (OpenTelemetry among them,
+    when installed), 17 MiB that each worker held privately (benchmarks/workers.py)."""
+    if settings.redis_url:
+        import bot.store.redis  # noqa: F401, PLC0415
+
+
 def run_workers(settings: Settings) -> int:
     """``WORKERS=N`` (webhook mode, Redis): load the content and freeze it for the garbage
     collector, open the listening socket, then fork N workers that share both (the content's
     memory stays shared, copy-on-write). The parent forwards SIGTERM/SIGINT and waits; it
     exits 0 when every worker did, else 1. Each worker's /metrics counts its own updates."""
     engine = build_engine(settings)
+    preload(settings)
     tune_gc()
     sock = socket.create_server((settings.webhook_host, settings.webhook_port), backlog=1024)
     pids: list[int] = []
