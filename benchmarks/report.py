@@ -247,8 +247,13 @@ def performance_md(res: dict[str, Any]) -> str:
             "part of the chat's record in the store.",
             "- `WORKERS` (pre-forked webhook workers sharing one socket): the unique memory "
             f"of one more worker is {res.get('extra_worker_uss_mib')} MiB "
-            "(`benchmarks/workers.py`, USS after 400 updates; the content is loaded and "
-            "frozen before the fork).",
+            "(`benchmarks/workers.py`: the larger of two workers' USS after 600 updates spread "
+            "over both"
+            + (", {} MiB each when ready, before any update".format(
+                " and ".join(f"{w['uss'] / 1024:.1f}" for w in res["workers_idle"]))
+               if res.get("workers_idle") else "")
+            + "; the content is loaded, the Redis client imported and both frozen for the "
+            "garbage collector before the fork).",
             ""]
     out += ["## The Redis client (issue 14)", "",
             "Since issue 14 an update with Redis is two Lua scripts through redis-py's asyncio "
