@@ -104,3 +104,8 @@ def test_a_pattern_beyond_hours_and_minutes_falls_back_to_babel(restore_table: N
     assert odd.clock(dt.datetime(2026, 1, 5, 13, 5)) is None
     cldr._TABLE["en"] = odd
     assert cldr.clock("en", dt.datetime(2026, 1, 5, 13, 5)) == "13:05"
+
+
+def test_a_code_cldr_lacks_is_named_by_its_code_with_english_days() -> None:
+    words = cldr.from_babel("xx")
+    assert words.name == "xx" and words.days_wide[0] == "Monday" and words.hm == "HH:mm"

@@ -71,7 +71,7 @@ def from_babel(code: str) -> Words:
     try:
         own = Locale.parse(NAME_LOCALE.get(code, code))
         name = own.get_display_name(own) or code
-    except (ValueError, LookupError):
+    except (UnknownLocaleError, ValueError, LookupError):  # a code CLDR lacks: the code
         name = code
     calendar = _locale(code, CALENDAR_LOCALE)
     wide, short = get_day_names("wide", locale=calendar), get_day_names("abbreviated",

@@ -4,7 +4,7 @@ The same semantics as the Redis store, for one process: the service's per-chat l
 the updates of a chat, so no lock is needed here.
 
 Everything of one chat is one ``bytes`` record (:class:`_Chat` packs and reads it): a
-24-byte head (one deadline, the flood-control window's start and count, how many message
+26-byte head (one deadline, the flood-control window's start and count, how many message
 ids and handled updates follow), the message ids (8-byte integers), the digests of the last
 updates handled (8 bytes each), then the state's JSON text. One object per chat instead of
 one per field: the C allocator has fewer small blocks to keep, and a chat costs about 360
@@ -34,7 +34,7 @@ DONE_KEEP = 16  # updates remembered as handled per chat (Telegram redelivers th
 _DIGEST = 8
 _ID = 8
 # expires, flood window's start (both monotonic seconds), flood count, ids, handled updates
-_HEAD = struct.Struct("<ddIHH")
+_HEAD = struct.Struct("<ddIIH")
 _COUNT_MAX = 2**32 - 1
 
 
