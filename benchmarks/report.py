@@ -182,18 +182,21 @@ def performance_md(res: dict[str, Any]) -> str:
     out += ["", "Start-up is from the process's launch to its `setWebhook` call, each bot "
             "started alone (one untimed start first warms the OS cache and the model cache).",
             "", "| bot | new conversations measured | RSS growth KiB | KiB per 1,000 | "
-            "KiB per 1,000, each batch |", "|---|---|---|---|---|"]
+            "KiB per 1,000, each batch | RSS at the end, MiB |", "|---|---|---|---|---|---|"]
     for name, b in conv.items():
         out.append(f"| {name} | {b['conversations']:,} | {b['rss_growth_kib']} | "
-                   f"{b['kib_per_1k']} | {b.get('kib_per_1k_of_each_batch', '')} |")
+                   f"{b['kib_per_1k']} | {b.get('kib_per_1k_of_each_batch', '')} | "
+                   f"{b.get('rss_after_mib', '')} |")
     out += ["", "Each new conversation: `/start`, a press, a typed text. A first batch of new "
             "conversations, not measured, takes the one-off growth (allocator arenas, buffers, "
             "caches reaching their size); the RSS of the bot process is then read after each "
             "of the next batches, and the figure is the growth over all of them per "
             "conversation, so it is what each conversation keeps: flood-control counts "
             "included (they expire with the window). One batch alone moves by a few hundred "
-            "KiB per 1,000 whenever a table doubles or the allocator takes an arena (the last "
-            "column). The floor answers \"ok\" but aiogram's stock dispatcher keeps an FSM "
+            "KiB per 1,000 whenever a table doubles or the allocator takes an arena (the "
+            "column \"each batch\"). The last column is the process's whole RSS once every "
+            "phase of the run is over (its conversations still in memory where the bot keeps "
+            "them there). The floor answers \"ok\" but aiogram's stock dispatcher keeps an FSM "
             "record per chat in memory."]
     heap = res.get("heap_bytes_per_conversation")
     if heap:

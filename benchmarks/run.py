@@ -452,7 +452,7 @@ async def conversations(bot: Bot, n: int, batches: int) -> dict[str, Any]:
     each = [round((b - a) * 1000 / n, 1) for a, b in itertools.pairwise(rss)]
     return {"conversations": n * batches, "rss_growth_kib": rss[-1] - rss[0],
             "kib_per_1k": round((rss[-1] - rss[0]) * 1000 / (n * batches), 1),
-            "kib_per_1k_of_each_batch": each}
+            "kib_per_1k_of_each_batch": each, "rss_after_mib": round(rss[-1] / 1024, 1)}
 
 
 async def startups(api: FakeBotAPI, names: tuple[str, ...], rounds: int
