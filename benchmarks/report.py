@@ -187,12 +187,17 @@ def performance_md(res: dict[str, Any]) -> str:
         out.append(f"| {name} | {b['conversations']:,} | {b['rss_growth_kib']} | "
                    f"{b['kib_per_1k']} | {b.get('kib_per_1k_of_each_batch', '')} | "
                    f"{b.get('rss_after_mib', '')} |")
-    out += ["", "Each new conversation: `/start`, a press, a typed text. A first batch of new "
-            "conversations, not measured, takes the one-off growth (allocator arenas, buffers, "
-            "caches reaching their size); the RSS of the bot process is then read after each "
-            "of the next batches, and the figure is the growth over all of them per "
-            "conversation, so it is what each conversation keeps: flood-control counts "
-            "included (they expire with the window). One batch alone moves by a few hundred "
+    warm = next(iter(conv.values()), {}).get("warm_conversations")
+    out += ["", "Each new conversation: `/start`, a press, a typed text. "
+            + (f"The first {warm:,} new conversations, not measured, take " if warm else
+               "A first batch of new conversations, not measured, takes ")
+            + "the one-off growth (allocator arenas and the C heap settling, buffers, "
+            "caches reaching their size: with Redis, our bot's RSS stopped growing after about "
+            "15,000 new conversations in a longer run of the same load); the RSS of the bot "
+            "process is then read after each of the next batches, and the figure is the "
+            "growth over all of them per conversation, so it is what each conversation keeps: "
+            "flood-control counts included (they expire with the window). One batch alone "
+            "moves by a few hundred "
             "KiB per 1,000 whenever a table doubles or the allocator takes an arena (the "
             "column \"each batch\"). The last column is the process's whole RSS once every "
             "phase of the run is over (its conversations still in memory where the bot keeps "

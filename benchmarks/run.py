@@ -430,13 +430,14 @@ async def offered(bots: list[Bot], rate: float, rounds: int, seconds: float
     return out
 
 
-async def conversations(bot: Bot, n: int, batches: int) -> dict[str, Any]:
-    """RSS growth of the bot process per new conversation (/start, a press, a text): a first
-    batch of ``n`` takes the one-off growth (the allocator's arenas, connection buffers,
-    caches reaching their size); then ``batches`` batches of ``n`` more, the RSS read after
-    each. The figure is the growth over all of them per conversation (a single batch's RSS
-    moves by a few hundred KiB whenever a table doubles or an arena is taken: the spread
-    gives each batch's figure)."""
+async def conversations(bot: Bot, n: int, batches: int, warm: int) -> dict[str, Any]:
+    """RSS growth of the bot process per new conversation (/start, a press, a text): ``warm``
+    first batches of ``n`` take the one-off growth (the allocator's arenas and heap settling,
+    connection buffers, caches reaching their size: with Redis, our bot's RSS stops growing
+    after about 15,000 new conversations, docs/performance.md); then ``batches`` batches of
+    ``n`` more, the RSS read after each. The figure is the growth over all of them per
+    conversation (a single batch's RSS moves by a few hundred KiB whenever a table doubles or
+    the C heap grows a step: the spread gives each batch's figure)."""
     first = 1_000_000 + 100_000 * len(bot.name)
 
     async def batch(start: int) -> int:
@@ -446,11 +447,14 @@ async def conversations(bot: Bot, n: int, batches: int) -> dict[str, Any]:
         await asyncio.sleep(0.5)
         return proc_mem_kib(bot.pid)["rss"]
 
-    rss = [await batch(first)]
-    for k in range(1, batches + 1):
+    for k in range(warm):
+        await batch(first + k * n)
+    rss = [proc_mem_kib(bot.pid)["rss"]]
+    for k in range(warm, warm + batches):
         rss.append(await batch(first + k * n))
     each = [round((b - a) * 1000 / n, 1) for a, b in itertools.pairwise(rss)]
-    return {"conversations": n * batches, "rss_growth_kib": rss[-1] - rss[0],
+    return {"conversations": n * batches, "warm_conversations": n * warm,
+            "rss_growth_kib": rss[-1] - rss[0],
             "kib_per_1k": round((rss[-1] - rss[0]) * 1000 / (n * batches), 1),
             "kib_per_1k_of_each_batch": each, "rss_after_mib": round(rss[-1] / 1024, 1)}
 
@@ -602,10 +606,10 @@ async def main(quick: bool) -> dict[str, Any]:  # noqa: PLR0915 (the phases, in 
             print(json.dumps(res["offered"], indent=1), flush=True)
 
             print("memory per conversation ...", flush=True)
-            n_conv, batches = (1000, 2) if quick else (2500, 4)
+            n_conv, batches, warm_batches = (1000, 2, 1) if quick else (2500, 4, 3)
             measured = ("ours", "ours-redis", "echo") if quick else (
                 "ours", "ours-redis", "echo", "dialog", "dialog-redis", "ptb")
-            res["conversations"] = {n: await conversations(bots[n], n_conv, batches)
+            res["conversations"] = {n: await conversations(bots[n], n_conv, batches, warm_batches)
                                     for n in measured if n in bots}
             res["mix"] = {n: dict(b.mix) for n, b in bots.items()}
             res["errors"] = {n: b.errors for n, b in bots.items()}
