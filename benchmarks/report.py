@@ -253,6 +253,14 @@ def performance_md(res: dict[str, Any]) -> str:
             f"{th['throttle_kib_per_1k_active_chats']} KiB per 1,000 chats active within its "
             f"{th['throttle_window_s']:g} s window (tracemalloc); in memory mode the count is "
             "part of the chat's record in the store.",
+            *([f"- In all {res['cldr']['languages']} languages, each language's own name (the "
+               "language menu), the day names and a time (opening hours): read from "
+               "`locales/cldr.json` "
+               f"they cost {res['cldr']['file_ms']} ms and {res['cldr']['file_rss_mib']} MiB; "
+               f"from Babel, as before, {res['cldr']['babel_ms']} ms and "
+               f"{res['cldr']['babel_rss_mib']} MiB of RSS (its locale data), for the same "
+               "words" + ("" if res["cldr"]["same_words"] else " (**not the same words**)")
+               + " (`bot/engine/cldr.py`)."] if res.get("cldr") else []),
             "- `WORKERS` (pre-forked webhook workers sharing one socket): the unique memory "
             f"of one more worker is {res.get('extra_worker_uss_mib')} MiB "
             "(`benchmarks/workers.py`: the larger of two workers' USS after 600 updates spread "

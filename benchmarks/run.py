@@ -517,6 +517,35 @@ print(json.dumps({"throttle_kib_per_1k_active_chats": round(size / 1024 / 20, 1)
 """
 
 
+#: In every language, its own name (the language menu), the day names and a time (opening
+#: hours): from locales/cldr.json (what the bot does, bot/engine/cldr.py) and from Babel (its
+#: locale data loaded).
+CLDR_CODE = r"""
+import json, sys, time, datetime as dt
+sys.path.insert(0, sys.argv[1])
+def rss():
+    with open("/proc/self/status") as fh:
+        return int(dict(l.split(":", 1) for l in fh)["VmRSS"].split()[0]) / 1024
+from bot.engine import cldr
+from bot.engine.i18n import DEFAULT_LOCALES, LANGS
+when = dt.datetime(2026, 1, 5, 9, 5)
+def words():
+    return [(w.name, w.days_wide, w.days_abbreviated, cldr.clock(c, when))
+            for c, w in ((c, cldr.words(c)) for c in LANGS)]
+out, seen = {}, []
+for name, load in (("file", lambda: cldr.load(DEFAULT_LOCALES, LANGS)),
+                   ("babel", lambda: cldr._TABLE.clear())):
+    load()
+    before, t = rss(), time.perf_counter()
+    seen.append(words())
+    out[f"{name}_ms"] = round(1000 * (time.perf_counter() - t), 1)
+    out[f"{name}_rss_mib"] = round(rss() - before, 1)
+out["same_words"] = int(seen[0] == seen[1])
+out["languages"] = len(LANGS)
+print(json.dumps(out))
+"""
+
+
 def child_json(code: str, *args: str) -> dict[str, Any]:
     out = subprocess.run([PY, "-c", code, str(ROOT), *args], capture_output=True, text=True,
                          check=True, cwd=ROOT)
@@ -625,6 +654,7 @@ async def main(quick: bool) -> dict[str, Any]:  # noqa: PLR0915 (the phases, in 
     print("rasa_sdk in the bot process, flood-control table, understanding ...", flush=True)
     res["rasa_sdk"] = median_child(RASA_CODE, 1 if quick else 3)
     res["throttle"] = child_json(THROTTLE_CODE)
+    res["cldr"] = median_child(CLDR_CODE, 1 if quick else 3)
     res["understanding_p95_ms"] = understanding_p95()
     res["benchmark_seconds"] = round(time.perf_counter() - t0, 1)
     res.update(headline(res))

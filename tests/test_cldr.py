@@ -49,7 +49,8 @@ def test_the_compiled_file_has_babels_words_for_every_language(tmp_path: Path) -
 
 def test_the_bot_never_loads_babels_locale_data() -> None:
     """The language menu, hours and open-now status in every language, and the content's
-    own checks at start-up, read the compiled words (13 MiB less in each process)."""
+    own checks at start-up, read the compiled words (Babel's locale data: up to 20 MiB per
+    process, benchmarks/run.py)."""
     code = """
 import datetime as dt, json
 from pathlib import Path

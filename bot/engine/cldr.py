@@ -1,9 +1,10 @@
 """Language names and calendar words from CLDR, read from a small file at run time.
 
 Babel carries all of CLDR, but reading one language's own name or one day name makes it
-load that locale whole, merged with the root locale: the language menu alone cost 13 MiB and
-60 ms in each process (and after the fork, in each ``WORKERS`` worker, unshared), for a few
-words per language. ``python -m bot i18n compile`` (run at install, like the catalogs it
+load that locale whole, merged with the root locale: the language menu and opening hours in
+every language cost 20 MiB and 60 ms in each process (and after the fork, in each
+``WORKERS`` worker, unshared; ``benchmarks/run.py``, docs/performance.md), for a few words
+per language. ``python -m bot i18n compile`` (run at install, like the catalogs it
 compiles) writes those words from Babel to ``locales/cldr.json``: generated, not committed.
 :func:`load` reads them with the catalogs. A language the file lacks, or no readable file,
 is served by Babel as before (the same words, the memory above), and :func:`load` says so
@@ -130,7 +131,7 @@ def load(locales: Path, codes: tuple[str, ...]) -> list[str]:
     missing = [code for code in codes if code not in _TABLE]
     if missing:
         log.warning("language names and calendar words of %s come from Babel's full locale "
-                    "data (about 13 MiB more per process): run 'python -m bot i18n compile' "
+                    "data (up to 20 MiB more per process): run 'python -m bot i18n compile' "
                     "to write %s", " ".join(missing), path)
     return missing
 

@@ -218,7 +218,8 @@ def use_loop(settings: Settings) -> str:
 def preload(settings: Settings) -> None:
     """Import before the fork what each worker would import after it, so the workers share
     those pages: the Redis client alone pulls in about 150 modules (OpenTelemetry among them,
-    when installed), 17 MiB that each worker held privately (benchmarks/workers.py)."""
+    when installed), 13 MiB that each worker held privately (benchmarks/workers.py: a worker's
+    USS when ready, 25 MiB before, 12 after)."""
     if settings.redis_url:
         import bot.store.redis  # noqa: F401, PLC0415
 
